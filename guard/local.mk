@@ -1,0 +1,28 @@
+# guard/: the safe-pip program
+bin_PROGRAMS += guard/safe-pip
+
+# Everything but main.c, so that unit tests link the same objects.
+guard_core_sources = \
+	guard/cgroup.c guard/cgroup.h \
+	guard/cli.c guard/cli.h \
+	guard/dist.c guard/dist.h \
+	guard/exitcode.h \
+	guard/jsonw.c guard/jsonw.h \
+	guard/log.c \
+	guard/monitor.c \
+	guard/proctab.c guard/proctab.h \
+	guard/python.c guard/python.h \
+	guard/report.c \
+	guard/session.c guard/session.h \
+	guard/util.c guard/util.h
+
+if BPF
+guard_core_sources += guard/ksensor.c guard/ksensor.h
+else
+guard_core_sources += guard/ksensor_none.c guard/ksensor.h
+endif
+
+guard_safe_pip_SOURCES = guard/main.c $(guard_core_sources)
+guard_safe_pip_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
+guard_safe_pip_LDADD = $(LIBBPF_LIBS) $(YAML_LIBS) -lm
+

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the user reads: safe-pip's own lines on stderr, "safe-pip: "
+ * prefixed.  pip's output is never touched.
+ */
+#include "guard/exitcode.h"
+#include "guard/ksensor.h"
+#include "guard/session.h"
+#include "guard/util.h"
+
+const char *role_name(uint32_t role);
+
+void report_sensors(const struct session *s)
+{
+	sp_msg("guarding pip %s: sensors: kernel (eBPF%s); transaction: none",
+	       s->opt->pip_command, s->have_cgroup ? ", session cgroup" : ", no cgroup");
+}
+
+static const char *dist_label(const struct session *s, int dist, char *buf, size_t len)
+{
+	if (dist < 0)
+		return "(no distribution)";
+	snprintf(buf, len, "%s%s%s", s->dists.v[dist].name, s->dists.v[dist].version[0] ? " " : "",
+		 s->dists.v[dist].version);
+	return buf;
+}
+
+void report_block(struct session *s)
+{
+	const struct finding *f;
+	char label[256];
+
+	if (s->block_finding < 0) {
+		sp_msg("BLOCKED: the session was stopped (out of memory while recording why)");
+		return;
+	}
+	f = &s->findings[s->block_finding];
+	sp_msg("BLOCKED %s: rule %s (deny)", dist_label(s, f->dist, label, sizeof(label)), f->rule);
+	sp_msg("  %s", f->what);
+	for (size_t i = 0; i < s->nfindings; i++)
+		if ((int)i != s->block_finding && sp_verbosity > 0)
+			sp_msg("  also: %s: %s", s->findings[i].rule, s->findings[i].what);
+	sp_msg("  killed the install's process tree: %u processes%s", s->nkilled,
+	       ks_ntracked(s->ks) > 0 ? " (some did not die: see above)" : "");
+	if (s->dead_ns > f->ts_ns)
+		sp_msg("  tree dead %.2f ms after the offending call", (double)(s->dead_ns - f->ts_ns) / 1e6);
+	sp_msg("  nothing of this install was committed by safe-pip; files pip wrote before the stop may remain");
+}
+
+void report_end(struct session *s, int exit_status)
+{
+	uint64_t lost = ks_lost(s->ks), overflow = ks_overflow(s->ks);
+
+	for (size_t i = 0; i < s->nfindings && !s->blocked; i++)
+		sp_msg("finding %s: %s", s->findings[i].rule, s->findings[i].what);
+	if (lost)
+		sp_msg("warning: %llu kernel records were lost (ring buffer full); the view is incomplete",
+		       (unsigned long long)lost);
+	if (overflow)
+		sp_msg("warning: %llu processes could not be tracked; the session was stopped",
+		       (unsigned long long)overflow);
+	sp_debug("%llu kernel records, %zu processes seen, exit status %d",
+		 (unsigned long long)s->records, s->procs.count, exit_status);
+}

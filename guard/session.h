@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One guarded pip run: sensors, the process tree, findings and the verdict.
+ *
+ *   session_run()
+ *     probe the interpreter, open the kernel sensor, make the session cgroup
+ *     spawn pip held on a pipe; track it; release it
+ *     event loop: ring buffer + signalfd; records -> monitor -> findings
+ *     deny finding            => kill the tree, report, exit SP_EXIT_BLOCKED
+ *     pip exits               => kill what is left (a finding), report, pip's status
+ */
+#ifndef SAFEPIP_SESSION_H
+#define SAFEPIP_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "bpf/sp_event.h"
+#include "guard/cgroup.h"
+#include "guard/cli.h"
+#include "guard/dist.h"
+#include "guard/jsonw.h"
+#include "guard/proctab.h"
+#include "guard/python.h"
+
+struct ksensor;
+
+#define FINDING_WHAT_MAX 320
+
+/* One piece of evidence against a distribution. */
+struct finding {
+	const char *rule;               /* stable rule id, e.g. "build-connect" */
+	bool deny;                      /* a deny rule: stops the install at once */
+	int points;                     /* score contribution */
+	int dist;                       /* index in session.dists, -1 if none */
+	pid_t pid;
+	uint64_t ts_ns;                 /* when the kernel saw it */
+	char what[FINDING_WHAT_MAX];    /* one line of evidence */
+};
+
+struct session {
+	const struct options *opt;
+	struct pyinfo py;
+	struct ksensor *ks;
+	struct sp_cgroup cg;
+	bool have_cgroup;
+
+	struct proctab procs;
+	struct dists dists;
+	struct finding *findings;
+	size_t nfindings, capfindings;
+
+	pid_t root;                     /* the pip process we started */
+	int root_status;
+	bool root_done;
+	int tty;                        /* terminal handed to pip's group, or -1 */
+	pid_t tty_pgrp;                 /* our foreground group to restore */
+
+	int epfd, sigfd;
+	FILE *log;
+	struct jw logw;
+
+	bool blocked;                   /* a deny rule fired */
+	int block_finding;              /* index of the finding that blocked */
+	int interrupted;                /* signal that asked us to stop, 0 if none */
+	uint64_t start_ns;
+	uint64_t dead_ns;               /* when the tree was seen dead after a kill */
+	unsigned nkilled;
+	unsigned noutlived;
+	uint64_t records;
+};
+
+/* Run the guarded pip command of opt.  Returns the exit status for safe-pip. */
+int session_run(const struct options *opt);
+
+/* Report which sensors can run here; 0 when the kernel sensor loads. */
+int sensors_check(void);
+
+/* monitor.c: one kernel record, in ring buffer order. */
+int monitor_kernel_record(void *ctx, const struct sp_event *e);
+
+/* Add a finding; returns its index or -ENOMEM. */
+int session_add_finding(struct session *s, const struct finding *f);
+
+/* Render an IPv4/IPv6 address and port as "1.2.3.4:80" / "[::1]:80". */
+void format_inet(char *out, size_t len, unsigned family, const uint8_t *addr, unsigned port);
+
+/* log.c: JSON Lines audit log (--log); all are no-ops when no log is open */
+int log_open(struct session *s, const char *path);
+void log_record(struct session *s, const struct sp_event *e, const struct proc *p);
+void log_finding(struct session *s, const struct finding *f);
+void log_verdict(struct session *s, int exit_status);
+void log_close(struct session *s);
+
+/* report.c: what the user reads on stderr */
+void report_sensors(const struct session *s);
+void report_block(struct session *s);
+void report_end(struct session *s, int exit_status);
+
+#endif

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Print one line per entry of a tree: path, type, mode, size and content hash.
+
+usage: treehash.py DIR [--ignore GLOB]... [--replace OLD=NEW]...
+
+Two trees with the same output have the same files, links, modes and
+contents.  --replace rewrites bytes in file contents before hashing (e.g.
+the venv path in script shebangs) so that equivalent trees compare equal.
+Bytecode caches are left out: they carry timestamps.
+"""
+import fnmatch
+import hashlib
+import os
+import stat
+import sys
+
+
+def main():
+    args = sys.argv[1:]
+    root = args.pop(0)
+    ignore, replace = ["*/__pycache__", "*/__pycache__/*", "*.pyc"], []
+    while args:
+        opt, val = args.pop(0), args.pop(0)
+        if opt == "--ignore":
+            ignore.append(val)
+        elif opt == "--replace":
+            old, _, new = val.partition("=")
+            replace.append((old.encode(), new.encode()))
+    out = []
+    for dirpath, dirs, files in os.walk(root):
+        for name in sorted(dirs) + sorted(files):
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, root)
+            if any(fnmatch.fnmatch("/" + rel, g) for g in ignore):
+                continue
+            st = os.lstat(full)
+            kind = "d" if stat.S_ISDIR(st.st_mode) else "l" if stat.S_ISLNK(st.st_mode) else "f"
+            digest = ""
+            if kind == "f":
+                with open(full, "rb") as f:
+                    data = f.read()
+                for old, new in replace:
+                    data = data.replace(old, new)
+                digest = hashlib.sha256(data).hexdigest()
+            elif kind == "l":
+                digest = os.readlink(full)
+            size = st.st_size if kind == "f" else 0
+            out.append("%s %s %o %d %s" % (rel, kind, stat.S_IMODE(st.st_mode), size, digest))
+    sys.stdout.write("\n".join(sorted(out)) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+# tests/: cmocka unit tests (TAP through CMOCKA_MESSAGE_OUTPUT) and
+# integration tests (shell, TAP) driving the real safe-pip, pip and kernel.
+TEST_EXTENSIONS = .test
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TEST_LOG_DRIVER = $(LOG_DRIVER)
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	SAFE_PIP='$(abs_top_builddir)/guard/safe-pip'; export SAFE_PIP; \
+	SP_WORK='$(abs_top_builddir)/tests/work'; export SP_WORK; \
+	PYTHON3='$(PYTHON3)'; export PYTHON3; \
+	CMOCKA_MESSAGE_OUTPUT=TAP; export CMOCKA_MESSAGE_OUTPUT;
+
+noinst_HEADERS += tests/cmocka_all.h
+
+if UNIT_TESTS
+unit_tests = \
+	tests/unit/test_cli \
+	tests/unit/test_dist \
+	tests/unit/test_jsonw \
+	tests/unit/test_proctab
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+
+unit_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+unit_ldadd = $(CMOCKA_LIBS)
+tests_unit_test_cli_SOURCES = tests/unit/test_cli.c guard/cli.c guard/util.c
+tests_unit_test_cli_CFLAGS = $(unit_cflags)
+tests_unit_test_cli_LDADD = $(unit_ldadd)
+tests_unit_test_dist_SOURCES = tests/unit/test_dist.c guard/dist.c guard/util.c
+tests_unit_test_dist_CFLAGS = $(unit_cflags)
+tests_unit_test_dist_LDADD = $(unit_ldadd)
+tests_unit_test_jsonw_SOURCES = tests/unit/test_jsonw.c guard/jsonw.c guard/proctab.c guard/util.c
+tests_unit_test_jsonw_CFLAGS = $(unit_cflags)
+tests_unit_test_jsonw_LDADD = $(unit_ldadd) -lm
+tests_unit_test_proctab_SOURCES = tests/unit/test_proctab.c guard/proctab.c guard/util.c
+tests_unit_test_proctab_CFLAGS = $(unit_cflags)
+tests_unit_test_proctab_LDADD = $(unit_ldadd)
+endif
+
+integration_tests = \
+	tests/integration/benign-install.test \
+	tests/integration/connect-stopped.test \
+	tests/integration/daemon-killed.test \
+	tests/integration/passthrough.test
+TESTS += $(integration_tests)
+
+EXTRA_DIST += $(integration_tests) \
+	tests/lib/harness.sh tests/lib/mkenv.sh tests/lib/sdist.py tests/lib/sink.py \
+	tests/lib/treehash.py tests/fixtures
+
+# The offline wheelhouse and venv template every integration test copies.
+check_DATA += tests/work/.stamp
+tests/work/.stamp: $(top_srcdir)/tests/lib/mkenv.sh
+	$(AM_V_GEN)$(SHELL) $(top_srcdir)/tests/lib/mkenv.sh tests/work $(PYTHON3) >/dev/null && touch $@
+
+clean-local: clean-tests-work
+clean-tests-work:
+	-rm -rf tests/work tests/work.tmp
+.PHONY: clean-tests-work
