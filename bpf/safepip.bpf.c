@@ -36,6 +36,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 cfg_abi = SP_ABI_VERSION;
 const volatile __u32 cfg_enforce = 1;          /* kill on deny; 0 = monitor */
 const volatile __u32 cfg_deny_inet_roles = 0;  /* bitmask of 1 << role */
+const volatile char cfg_preload[SP_PRELOAD_MAX] = {};  /* the shim's path, "" if none */
+const volatile __u32 cfg_preload_len = 0;
 
 /* Session state shared with user space through the mmaped .bss. */
 __u32 doomed;           /* every tracked task dies at its next syscall */
@@ -62,6 +64,14 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, SP_RINGBUF_BYTES);
 } events SEC(".maps");
+
+/* Per-CPU scratch for strings too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[SP_ARGV_MAX]);
+} scratch SEC(".maps");
 
 static __always_inline void doom(void)
 {
@@ -130,14 +140,6 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-/* Per-CPU scratch for strings too large for the BPF stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, char[SP_ARGV_MAX]);
-} scratch SEC(".maps");
-
 #define IDX(i) ((i) & (SP_ARGV_MAX - 1))
 
 /* Does b (n bytes) end in s (slen bytes), preceded by '/' or nothing? */
@@ -192,6 +194,82 @@ static __always_inline __u32 classify_interp_exec(const char *argv, __u32 len)
 	return SP_ROLE_BUILD;
 }
 
+/* What kind of file was executed: ELF (dynamic or static) or a script. */
+static __always_inline __u32 exe_kind(struct linux_binprm *bprm)
+{
+	unsigned char hdr[64];
+	__u32 flags = 0, off, i;
+	__u16 phnum;
+
+	if (bpf_probe_read_kernel(hdr, sizeof(hdr), bprm->buf))
+		return 0;
+	if (hdr[0] == '#' && hdr[1] == '!')
+		return SP_XF_SCRIPT;
+	if (hdr[0] != 0x7f || hdr[1] != 'E' || hdr[2] != 'L' || hdr[3] != 'F' || hdr[4] != 2)
+		return 0;       /* not ELF, or not ELFCLASS64 */
+	flags = SP_XF_ELF;
+	off = *(__u32 *)&hdr[32];       /* e_phoff, low half */
+	phnum = *(__u16 *)&hdr[56];
+	/* Look for PT_INTERP among the program headers inside bprm->buf. */
+	for (i = 0; i < 4; i++) {
+		__u32 type;
+
+		if (i >= phnum)
+			return flags;
+		if (off + (i + 1) * 56 > sizeof(bprm->buf)) {
+			flags |= SP_XF_PHDR_UNSEEN;
+			return flags;
+		}
+		if (bpf_probe_read_kernel(&type, sizeof(type), bprm->buf + ((off + i * 56) & 0xff)))
+			return flags | SP_XF_PHDR_UNSEEN;
+		if (type == 3)  /* PT_INTERP */
+			return flags | SP_XF_INTERP;
+	}
+	if (phnum > 4)
+		flags |= SP_XF_PHDR_UNSEEN;
+	return flags;
+}
+
+/*
+ * Does the new environment carry LD_PRELOAD, and does it start with the
+ * session's shim?  Scans at most SP_ENV_SCAN strings.
+ */
+static __always_inline __u32 env_preload(struct task_struct *task)
+{
+	unsigned long p = BPF_CORE_READ(task, mm, env_start);
+	unsigned long end = BPF_CORE_READ(task, mm, env_end);
+	__u32 zero = 0, i, k;
+	char *b;
+
+	b = bpf_map_lookup_elem(&scratch, &zero);
+	if (!b)
+		return SP_XF_ENV_TRUNC;
+	for (i = 0; i < SP_ENV_SCAN; i++) {
+		long n;
+
+		if (p >= end)
+			return 0;
+		n = bpf_probe_read_user_str(b, SP_ARGV_MAX, (void *)p);
+		if (n <= 0)
+			return SP_XF_ENV_TRUNC;
+		p += n;
+		if (n < 12 || b[0] != 'L' || b[1] != 'D' || b[2] != '_' || b[3] != 'P' ||
+		    b[4] != 'R' || b[5] != 'E' || b[6] != 'L' || b[7] != 'O' || b[8] != 'A' ||
+		    b[9] != 'D' || b[10] != '=')
+			continue;
+		if (cfg_preload_len == 0 || cfg_preload_len > SP_PRELOAD_MAX - 1)
+			return SP_XF_PRELOAD_OTHER;
+		for (k = 0; k < SP_PRELOAD_MAX - 12; k++) {
+			if (k >= cfg_preload_len)
+				return SP_XF_PRELOAD;
+			if (b[(11 + k) & (SP_ARGV_MAX - 1)] != cfg_preload[k])
+				return SP_XF_PRELOAD_OTHER;
+		}
+		return SP_XF_PRELOAD;
+	}
+	return SP_XF_ENV_TRUNC;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sp_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -220,6 +298,8 @@ int BPF_PROG(sp_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	e->exec.ino = id.ino;
 	e->exec.dev = id.dev;
 	e->exec.old_role = p->role;
+	e->exec.xflags = exe_kind(bprm) | env_preload(task);
+	e->exec.pad = 0;
 	fname = BPF_CORE_READ(bprm, filename);
 	if (bpf_probe_read_kernel_str(e->exec.filename, sizeof(e->exec.filename), fname) ==
 	    sizeof(e->exec.filename))

@@ -22,6 +22,8 @@
 #define SP_NAME_MAX 64          /* bytes of a dentry name kept in a record */
 #define SP_TRACKED_MAX 65536    /* processes one session can track */
 #define SP_INTERP_MAX 8         /* interpreter binaries the session knows */
+#define SP_PRELOAD_MAX 128      /* bytes of the shim path the kernel compares */
+#define SP_ENV_SCAN 128         /* environment strings scanned at exec */
 #define SP_RINGBUF_BYTES (16u << 20)
 
 /* What a process does for the install; decides what it may do. */
@@ -82,12 +84,23 @@ struct sp_fork {
 	__u32 pad;
 };
 
+/* sp_exec.xflags: what the kernel saw of the new program and its environment */
+#define SP_XF_ELF (1u << 0)         /* the file is ELF */
+#define SP_XF_INTERP (1u << 1)      /* ELF with PT_INTERP (dynamically linked) */
+#define SP_XF_PHDR_UNSEEN (1u << 2) /* ELF whose program headers lie past bprm->buf */
+#define SP_XF_SCRIPT (1u << 3)      /* starts with "#!" */
+#define SP_XF_PRELOAD (1u << 4)     /* LD_PRELOAD starts with the session's shim */
+#define SP_XF_PRELOAD_OTHER (1u << 5) /* LD_PRELOAD set, not to the shim */
+#define SP_XF_ENV_TRUNC (1u << 6)   /* the environment was not scanned to its end */
+
 struct sp_exec {
 	__u64 ino;              /* the executed file */
 	__u32 dev;
 	__u32 argv_len;         /* bytes valid in argv, NUL-separated */
 	__u32 argc_trunc;       /* 1 when argv did not fit */
 	__u32 old_role;         /* role before this exec reclassified it */
+	__u32 xflags;           /* SP_XF_* */
+	__u32 pad;
 	char filename[SP_PATH_MAX];   /* as passed to execve */
 	char argv[SP_ARGV_MAX];       /* NUL-separated head of argv */
 	char cwd[SP_NAME_MAX];        /* last component of the working directory */
@@ -127,6 +140,6 @@ struct sp_event {
 	};
 };
 
-#define SP_EVENT_SIZE 656
+#define SP_EVENT_SIZE 664
 
 #endif

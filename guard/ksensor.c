@@ -12,7 +12,7 @@
 
 /* The layout the kernel side writes; drift fails the build. */
 _Static_assert(sizeof(struct sp_hdr) == 56, "sp_hdr layout");
-_Static_assert(sizeof(struct sp_exec) == 600, "sp_exec layout");
+_Static_assert(sizeof(struct sp_exec) == 608, "sp_exec layout");
 _Static_assert(sizeof(struct sp_connect) == 136, "sp_connect layout");
 _Static_assert(sizeof(struct sp_open) == 272, "sp_open layout");
 _Static_assert(sizeof(struct sp_event) == SP_EVENT_SIZE, "sp_event size");
@@ -70,6 +70,17 @@ int ks_open(struct ksensor **out, const struct ks_config *cfg, ks_record_fn fn, 
 	}
 	ks->skel->rodata->cfg_enforce = cfg->enforce;
 	ks->skel->rodata->cfg_deny_inet_roles = cfg->deny_inet_roles;
+	if (cfg->preload) {
+		size_t n = strlen(cfg->preload);
+
+		if (n >= SP_PRELOAD_MAX) {
+			*why = "configure (shim path too long for)";
+			r = -ENAMETOOLONG;
+			goto fail;
+		}
+		memcpy((char *)ks->skel->rodata->cfg_preload, cfg->preload, n);
+		ks->skel->rodata->cfg_preload_len = (__u32)n;
+	}
 
 	*why = "load";
 	r = safepip_bpf__load(ks->skel);

@@ -17,6 +17,7 @@ struct ksensor;
 struct ks_config {
 	bool enforce;                   /* kill on in-kernel deny; false = monitor */
 	uint32_t deny_inet_roles;       /* bitmask of 1 << enum sp_role */
+	const char *preload;            /* the shim's path as put in LD_PRELOAD, or NULL */
 };
 
 /* Called for each record, in ring buffer order.  Return 0 to go on. */

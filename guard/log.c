@@ -20,10 +20,20 @@ static const char *const role_names[SP_ROLE_MAX] = {
 	[SP_ROLE_NONE] = "none", [SP_ROLE_PIP] = "pip", [SP_ROLE_BUILD] = "build",
 };
 
-const char *role_name(uint32_t role);
 const char *role_name(uint32_t role)
 {
 	return role < SP_ROLE_MAX && role_names[role] ? role_names[role] : "?";
+}
+
+const char *exec_kind_name(uint32_t xflags)
+{
+	if (xflags & SP_XF_SCRIPT)
+		return "script";
+	if (!(xflags & SP_XF_ELF))
+		return "other";
+	if (xflags & SP_XF_INTERP)
+		return "elf-dynamic";
+	return xflags & SP_XF_PHDR_UNSEEN ? "elf-unknown" : "elf-static";
 }
 
 int log_open(struct session *s, const char *path)
@@ -83,6 +93,10 @@ static void record_body(struct session *s, const struct sp_event *e)
 		}
 		jw_arr_end(w);
 		jw_kbool(w, "argv_truncated", e->exec.argc_trunc);
+		jw_kstr(w, "exe_kind", exec_kind_name(e->exec.xflags));
+		jw_kstr(w, "ld_preload", e->exec.xflags & SP_XF_PRELOAD ? "shim" :
+				      e->exec.xflags & SP_XF_PRELOAD_OTHER ? "other" :
+				      e->exec.xflags & SP_XF_ENV_TRUNC ? "unknown" : "none");
 		jw_key(w, "cwd_name");
 		jw_strn(w, e->exec.cwd, strnlen(e->exec.cwd, sizeof(e->exec.cwd)));
 		break;

@@ -8,7 +8,6 @@
 #include "guard/session.h"
 #include "guard/util.h"
 
-const char *role_name(uint32_t role);
 
 void report_sensors(const struct session *s)
 {

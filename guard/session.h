@@ -87,6 +87,10 @@ int session_add_finding(struct session *s, const struct finding *f);
 /* Render an IPv4/IPv6 address and port as "1.2.3.4:80" / "[::1]:80". */
 void format_inet(char *out, size_t len, unsigned family, const uint8_t *addr, unsigned port);
 
+/* "elf-dynamic", "elf-static", "elf-unknown", "script" or "other" */
+const char *exec_kind_name(uint32_t xflags);
+const char *role_name(uint32_t role);
+
 /* log.c: JSON Lines audit log (--log); all are no-ops when no log is open */
 int log_open(struct session *s, const char *path);
 void log_record(struct session *s, const struct sp_event *e, const struct proc *p);
