@@ -1,0 +1,5 @@
+"""safe-pip demo: an honest package."""
+
+
+def main():
+    print("demo-benign works")
