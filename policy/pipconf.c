@@ -186,8 +186,10 @@ static int read_conf_files(struct conf *c, const struct sp_pipargs *pa,
 			r = read_conf_file(c, path, pa->command);
 		d += n + (d[n] == ':');
 	}
-	if (r == 0)
-		r = read_conf_file(c, "/etc/pip.conf", pa->command);
+	if (r == 0) {
+		snprintf(path, sizeof(path), "%s/pip.conf", env->etc ? env->etc : "/etc");
+		r = read_conf_file(c, path, pa->command);
+	}
 	if (r == 0 && !pa->isolated && !pcf_exists && env->home) {
 		snprintf(path, sizeof(path), "%s/.pip/pip.conf", env->home);
 		r = read_conf_file(c, path, pa->command);

@@ -34,6 +34,7 @@ struct sp_pipconf_env {
 	const char *(*getenv)(const char *name);        /* default getenv() */
 	const char *home;               /* the user's home (NULL: no user files) */
 	const char *prefix;             /* sys.prefix of pip's interpreter, or NULL */
+	const char *etc;                /* what stands for /etc (tests); NULL: /etc */
 };
 
 struct sp_hosts {

@@ -240,6 +240,28 @@ static void parse_pep508(struct sp_pipargs *pa, const char *s, struct sp_req *r)
 	version_pin(pa, spec, n, r);
 }
 
+/* "name [extras] @ url": PEP 508's direct reference */
+static bool is_direct_reference(const char *s)
+{
+	const char *p = s;
+
+	while (isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.')
+		p++;
+	if (p == s)
+		return false;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '[') {
+		p = strchr(p, ']');
+		if (!p)
+			return false;
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+	}
+	return *p == '@';
+}
+
 static bool archive_exists(const struct sp_pipargs *pa, const char *s)
 {
 	char path[4096];
@@ -267,6 +289,8 @@ int sp_req_parse(struct sp_pipargs *pa, const char *text, struct sp_req *r)
 		name_from_egg(pa, s, r);
 		if (!r->name)
 			name_from_archive(pa, s, r);
+	} else if (is_direct_reference(s)) {
+		parse_pep508(pa, s, r);
 	} else if (looks_like_path(s) || archive_exists(pa, s)) {
 		/* a project directory or an archive: named by its file name when it can be */
 		r->url = r->text;

@@ -287,12 +287,18 @@ static void near_misses(struct search *s, size_t len)
 bool sp_typosquat_check(const struct sp_popular *pl, const struct sp_typosquat_conf *conf,
 			const char *norm, struct sp_squat *out)
 {
+	return sp_typosquat_check_ex(pl, conf, norm, true, out);
+}
+
+bool sp_typosquat_check_ex(const struct sp_popular *pl, const struct sp_typosquat_conf *conf,
+			   const char *norm, bool exempt_popular, struct sp_squat *out)
+{
 	struct search s = { .pl = pl, .conf = conf, .name = norm };
 	size_t len = strlen(norm);
 	char b[SP_PKGNAME_MAX];
 
 	s.rank = sp_popular_rank(pl, norm);
-	if (s.rank && s.rank <= conf->popular_top_n)
+	if (exempt_popular && s.rank && s.rank <= conf->popular_top_n)
 		return false;   /* popular itself */
 	if (len >= SP_PKGNAME_MAX)
 		return false;

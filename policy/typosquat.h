@@ -61,4 +61,12 @@ struct sp_squat {
 bool sp_typosquat_check(const struct sp_popular *pl, const struct sp_typosquat_conf *conf,
 			const char *norm, struct sp_squat *out);
 
+/*
+ * The same with the "popular itself" exemption switchable: with
+ * exempt_popular false, a popular name is judged like any other (the
+ * targets stay the popular_top_n first names).  For measurements.
+ */
+bool sp_typosquat_check_ex(const struct sp_popular *pl, const struct sp_typosquat_conf *conf,
+			   const char *norm, bool exempt_popular, struct sp_squat *out);
+
 #endif
