@@ -71,7 +71,11 @@ integration_tests = \
 	tests/integration/benign-install.test \
 	tests/integration/connect-stopped.test \
 	tests/integration/daemon-killed.test \
-	tests/integration/passthrough.test
+	tests/integration/passthrough.test \
+	tests/integration/policy-cli.test \
+	tests/integration/policy-deny-session.test \
+	tests/integration/policy-monitor.test \
+	tests/integration/policy-names.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \
