@@ -132,21 +132,29 @@ static int parse_host(struct arena *a, const char *s, size_t n, struct pentry *p
 	return 0;
 }
 
-/* "[v6 or v6/plen]" with an optional ":ports" after it. */
+/* "[v6]", "[v6/plen]" or "[v6]/plen", with an optional ":ports" after it. */
 static int parse_bracketed(const char *s, struct pentry *pe, char *why, size_t wl)
 {
 	const char *close = strchr(s, ']');
-	char inner[64];
+	char inner[80];
 	size_t n;
 	int r;
 
 	if (!close)
 		return why_(why, wl, "expected ']' after an IPv6 address");
 	n = (size_t)(close - s - 1);
-	if (n >= sizeof(inner))
+	if (n >= 64)
 		return why_(why, wl, "not an IPv6 address");
 	memcpy(inner, s + 1, n);
 	inner[n] = '\0';
+	if (close[1] == '/' && !strchr(inner, '/')) {
+		size_t pl = strspn(close + 2, "0123456789");
+
+		if (pl == 0 || pl > 3)
+			return why_(why, wl, "expected a prefix length after '/'");
+		snprintf(inner + n, sizeof(inner) - n, "/%.*s", (int)pl, close + 2);
+		close += 1 + pl;
+	}
 	r = parse_addr(inner, pe, why, wl);
 	if (r == -ENOENT || (r == 0 && pe->u.net.family != AF_INET6))
 		return why_(why, wl, "expected an IPv6 address between '[' and ']'");

@@ -156,7 +156,8 @@ static void test_addresses(void **state)
 {
 	struct sp_policy *p = load(
 		"network:\n"
-		"  allow: [10.1.2.3, \"10.9.0.0/16:22\", \"2001:db8::/32\", \"[::1]:8080\", \"0.0.0.0/0:53\"]\n"
+		"  allow: [10.1.2.3, \"10.9.0.0/16:22\", \"2001:db8::/32\", \"[::1]:8080\", \"0.0.0.0/0:53\","
+		" \"[2001:db9:1::]/48:443\"]\n"
 		"  deny: [\"10.0.0.0/8\", \"fe80::/10\"]\n");
 
 	assert_int_equal(act(net(p, NULL, "10.1.2.3", 80, B)), SP_ACT_DENY);        /* same layer */
@@ -164,6 +165,9 @@ static void test_addresses(void **state)
 	assert_int_equal(act(net(p, NULL, "11.0.0.1", 80, B)), SP_ACT_NONE);
 	assert_int_equal(act(net(p, NULL, "2001:db8:1::5", 443, B)), SP_ACT_ALLOW);
 	assert_int_equal(act(net(p, NULL, "2001:db9::5", 443, B)), SP_ACT_NONE);
+	/* "[addr]/plen:port" is the same as "[addr/plen]:port" */
+	assert_int_equal(act(net(p, NULL, "2001:db9:1:ff::5", 443, B)), SP_ACT_ALLOW);
+	assert_int_equal(act(net(p, NULL, "2001:db9:1:ff::5", 80, B)), SP_ACT_NONE);
 	assert_int_equal(act(net(p, NULL, "::1", 8080, B)), SP_ACT_ALLOW);
 	assert_int_equal(act(net(p, NULL, "::1", 8081, B)), SP_ACT_NONE);
 	assert_int_equal(act(net(p, NULL, "fe80::1", 1, B)), SP_ACT_DENY);
