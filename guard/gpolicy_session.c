@@ -111,9 +111,9 @@ static void check_build(struct session *s, struct proc *p, const struct sp_event
 		return;
 	m = sp_policy_match_package(s->policy, d->name, d->version[0] ? d->version : NULL);
 	if (m && m->action == SP_ACT_DENY)
-		deny(s, p, e, "denied-package", "build of %s %s started (process %d): denied by the "
-		     "packages.deny entry '%s' (%s)", d->name, d->version, (int)p->pid, m->text,
-		     where(m, w, sizeof(w)));
+		deny(s, p, e, "denied-package", "build of %s %s denied by the packages.deny entry "
+		     "'%s' (%s): stopped as it started (process %d)", d->name, d->version, m->text,
+		     where(m, w, sizeof(w)), (int)p->pid);
 }
 
 void gpolicy_on_exec(struct session *s, struct proc *p, const struct sp_event *e)
@@ -128,9 +128,9 @@ void gpolicy_on_exec(struct session *s, struct proc *p, const struct sp_event *e
 	/* exec rules judge what builds start; pip's own helpers (git ...) are pip's */
 	m = p->exe ? sp_policy_match_exec(s->policy, p->exe) : NULL;
 	if (m && m->action == SP_ACT_DENY)
-		deny(s, p, e, "denied-exec", "build process %d executed %s: denied by the exec.deny "
-		     "entry '%s' (%s)", (int)p->pid, p->cmdline[0] ? p->cmdline : p->exe, m->text,
-		     where(m, w, sizeof(w)));
+		deny(s, p, e, "denied-exec", "exec of %s denied by the exec.deny entry '%s' (%s): "
+		     "build process %d: %s", p->exe, m->text, where(m, w, sizeof(w)), (int)p->pid,
+		     p->cmdline[0] ? p->cmdline : p->comm);
 }
 
 /*
@@ -182,8 +182,9 @@ static void check_dist_info(struct session *s, struct proc *p, const struct sp_e
 	snprintf(version, sizeof(version), "%.*s", (int)(di - dash - 1), dash + 1);
 	m = sp_policy_match_package(s->policy, name, version);
 	if (m && m->action == SP_ACT_DENY && !have_finding(s, "denied-package", -1))
-		deny(s, p, e, "denied-package", "pip installed %s %s (%s): denied by the packages.deny "
-		     "entry '%s' (%s)", name, version, path, m->text, where(m, w, sizeof(w)));
+		deny(s, p, e, "denied-package", "wheel of %s %s denied by the packages.deny entry "
+		     "'%s' (%s): pip was installing it (%s)", name, version, m->text,
+		     where(m, w, sizeof(w)), path);
 }
 
 void gpolicy_on_open(struct session *s, struct proc *p, const struct sp_event *e)
@@ -199,9 +200,9 @@ void gpolicy_on_open(struct session *s, struct proc *p, const struct sp_event *e
 			check_dist_info(s, p, e, path);
 		m = sp_policy_match_write(s->policy, path);
 		if (m && m->action == SP_ACT_DENY)
-			deny(s, p, e, "denied-write", "%s process %d opened %s for writing: denied by the "
-			     "files.deny_write entry '%s' (%s)", role_name(p->role), (int)p->pid, path,
-			     m->text, where(m, w, sizeof(w)));
+			deny(s, p, e, "denied-write", "write to %s denied by the files.deny_write entry "
+			     "'%s' (%s): %s process %d", path, m->text, where(m, w, sizeof(w)),
+			     role_name(p->role), (int)p->pid);
 		return;
 	}
 	/* pip itself may read ~/.netrc and keyrings for index credentials */
@@ -209,8 +210,8 @@ void gpolicy_on_open(struct session *s, struct proc *p, const struct sp_event *e
 		return;
 	m = sp_policy_match_read(s->policy, path);
 	if (m && m->action == SP_ACT_DENY)
-		deny(s, p, e, "denied-read", "build process %d opened %s: denied by the files.deny_read "
-		     "entry '%s' (%s)", (int)p->pid, path, m->text, where(m, w, sizeof(w)));
+		deny(s, p, e, "denied-read", "read of %s denied by the files.deny_read entry '%s' "
+		     "(%s): build process %d", path, m->text, where(m, w, sizeof(w)), (int)p->pid);
 }
 
 /*
@@ -233,12 +234,12 @@ void gpolicy_on_connect(struct session *s, struct proc *p, const struct sp_event
 	format_inet(dst, sizeof(dst), e->connect.family, e->connect.addr, e->connect.port);
 	if (m && m->action == SP_ACT_DENY)
 		deny(s, p, e, p->role == SP_ROLE_BUILD ? "build-connect" : "denied-connect",
-		     "%s process %d (%s) connect(%s): denied by the network.deny entry '%s' (%s)",
-		     role_name(p->role), (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm, dst, m->text,
-		     where(m, w, sizeof(w)));
+		     "connect(%s) denied by the network.deny entry '%s' (%s): %s process %d: %s", dst,
+		     m->text, where(m, w, sizeof(w)), role_name(p->role), (int)p->pid,
+		     p->cmdline[0] ? p->cmdline : p->comm);
 	else if (!m && p->role == SP_ROLE_BUILD)
-		deny(s, p, e, "build-connect", "build process %d (%s) connect(%s): no network.allow "
-		     "entry allows it", (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm, dst);
+		deny(s, p, e, "build-connect", "connect(%s): no network.allow entry allows it: build "
+		     "process %d: %s", dst, (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm);
 }
 
 void gpolicy_report_end(struct session *s)

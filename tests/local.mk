@@ -75,7 +75,8 @@ integration_tests = \
 	tests/integration/policy-cli.test \
 	tests/integration/policy-deny-session.test \
 	tests/integration/policy-monitor.test \
-	tests/integration/policy-names.test
+	tests/integration/policy-names.test \
+	tests/integration/policy-network.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \
