@@ -72,3 +72,6 @@ bench-policy: tests/bench/bench-policy$(EXEEXT)
 	@echo "== policy matching"
 	@./tests/bench/bench-policy$(EXEEXT)
 .PHONY: bench bench-policy
+
+# The policy format's manual page.
+dist_man_MANS += doc/safe-pip-policy.5
