@@ -514,22 +514,15 @@ static int parse_line(struct rctx *c, char *line, const struct sp_loc *loc, bool
 	}
 	opts = p;
 	if (p > line) {
-		char save = *p;
-
+		/*
+		 * A requirement line.  Its options (--hash, --config-settings)
+		 * change no name, and pip ignores -r/-c written after a
+		 * requirement, so they are not looked at.
+		 */
 		*p = '\0';
 		while (p > line && isspace((unsigned char)p[-1]))
 			*--p = '\0';
-		if (*line) {
-			int r = add_req(c, line, loc, constraint, false);
-
-			if (r < 0)
-				return r;
-		}
-		*opts = save;
-		if (save == '\0')
-			return 0;
-		/* per-requirement options (--hash, --config-settings) change no name */
-		return 0;
+		return add_req(c, line, loc, constraint, false);
 	}
 	n = split_words(opts, words, LINE_WORDS_MAX);
 	if (n < 0)

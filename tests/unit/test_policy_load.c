@@ -381,6 +381,22 @@ static void test_limit_layers(void **state)
 	assert_non_null(strstr(f->err.v[0].msg, "too many policy layers"));
 }
 
+static void test_limit_entries(void **state)
+{
+	struct fix *f = *state;
+	char *layer = repeat("packages: {deny: [", "p,", SP_POLICY_LIST_MAX - 1, "p]}\n");
+	unsigned full = SP_POLICY_ENTRIES_MAX / SP_POLICY_LIST_MAX;
+
+	for (unsigned i = 0; i < full; i++)
+		assert_int_equal(add(f, layer), 0);
+	/* one entry more than the limit allows */
+	assert_int_equal(add(f, "packages: {deny: [q]}\n"), -E2BIG);
+	assert_non_null(strstr(f->err.v[0].msg, "too many entries in all policies together"));
+	assert_int_equal(sp_policy_nlayers(f->p), full);
+	assert_null(sp_policy_match_package(f->p, "q", NULL));
+	free(layer);
+}
+
 static void test_not_a_regular_file(void **state)
 {
 	struct fix *f = *state;
@@ -447,6 +463,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limit_string, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_file_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_layers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_regular_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_errors_reported, setup, teardown),
 		cmocka_unit_test(test_error_format),
