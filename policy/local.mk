@@ -73,5 +73,11 @@ bench-policy: tests/bench/bench-policy$(EXEEXT)
 	@./tests/bench/bench-policy$(EXEEXT)
 .PHONY: bench bench-policy
 
-# The policy format's manual page.
-dist_man_MANS += doc/safe-pip-policy.5
+# The policy format's manual page, with the version filled in.
+man5_MANS = doc/safe-pip-policy.5
+EXTRA_DIST += doc/safe-pip-policy.5.in
+CLEANFILES += doc/safe-pip-policy.5
+doc/safe-pip-policy.5: $(top_srcdir)/doc/safe-pip-policy.5.in
+	$(AM_V_GEN)$(MKDIR_P) doc && \
+	sed 's/[@]VERSION[@]/$(PACKAGE_VERSION)/g' $(top_srcdir)/doc/safe-pip-policy.5.in > $@.tmp && \
+	mv -f $@.tmp $@
