@@ -247,6 +247,16 @@ static bool is_index_host(const struct sp_policy *p, const char *host)
 	return false;
 }
 
+/* An index configured by address ("http://10.0.0.5:3141/simple"). */
+static void match_index_addr(const struct sp_policy *p, const struct sp_net_query *q, int family,
+			     const uint8_t *addr, const struct sp_entry **best)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	if (p->nindex_hosts && inet_ntop(family, addr, text, sizeof(text)) && is_index_host(p, text))
+		net_best(&p->index_entries, q, text, best);
+}
+
 static void match_host(const struct sp_policy *p, const struct sp_net_query *q, const char *host,
 		       const struct sp_entry **best)
 {
@@ -274,6 +284,7 @@ static void match_addr(const struct sp_policy *p, const struct sp_net_query *q, 
 		match_addr(p, q, AF_INET, addr + 12, best);
 		return;
 	}
+	match_index_addr(p, q, family, addr, best);
 	for (unsigned pl = 0; pl <= max; pl++)
 		if (plens[pl])
 			net_best(hmap_get(p->addr_by_prefix, key, addr_key(key, family, addr, pl)), q, NULL,

@@ -123,7 +123,8 @@ void sp_policy_free(struct sp_policy *p);
  * Parse buf (len bytes) as a policy named name and merge it as the next
  * layer.  On error (-EINVAL) the errors are appended to err and the policy
  * is left as it was before the call.  -E2BIG when the policy already has
- * SP_POLICY_LAYERS_MAX layers or entries; -ENOMEM.
+ * SP_POLICY_LAYERS_MAX layers or entries.  After -ENOMEM from any
+ * function the policy may only be freed.
  */
 int sp_policy_add_yaml(struct sp_policy *p, const char *name, const char *buf, size_t len,
 		       struct sp_errors *err);

@@ -200,6 +200,21 @@ static void test_roles_and_index(void **state)
 	sp_policy_free(p);
 }
 
+/* An index configured by address matches by address, and as a literal host. */
+static void test_index_by_address(void **state)
+{
+	struct sp_policy *p = load("network: {allow: [{to: \"$pip-index\", roles: [pip]}]}\n");
+	char *hosts[] = { "10.0.0.5", "::1" };
+
+	assert_int_equal(sp_policy_set_index_hosts(p, hosts, 2), 0);
+	assert_int_equal(act(net(p, NULL, "10.0.0.5", 3141, P)), SP_ACT_ALLOW);
+	assert_int_equal(act(net(p, "10.0.0.5", NULL, 3141, P)), SP_ACT_ALLOW);
+	assert_int_equal(act(net(p, NULL, "::ffff:10.0.0.5", 3141, P)), SP_ACT_ALLOW);
+	assert_int_equal(act(net(p, NULL, "::1", 80, P)), SP_ACT_ALLOW);
+	assert_int_equal(act(net(p, NULL, "10.0.0.6", 3141, P)), SP_ACT_NONE);
+	sp_policy_free(p);
+}
+
 struct collect {
 	struct sp_net_rule r[8];
 	int n;
@@ -295,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_roles_and_index),
+		cmocka_unit_test(test_index_by_address),
 		cmocka_unit_test(test_net_rules_enumeration),
 		cmocka_unit_test(test_packages),
 		cmocka_unit_test(test_check_name),
