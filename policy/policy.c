@@ -181,8 +181,8 @@ static void check_typosquat_locks(struct lockctx *c)
 	if (l->has_ts_dist && l->ts.max_distance < cur->max_distance)
 		lock_err(c, &l->ts_dist_loc, "lowering typosquat.max_distance from %u (%s) to %u",
 			 cur->max_distance, where(&c->p->ts_dist_loc, w, sizeof(w)), l->ts.max_distance);
-	if (l->has_ts_topn && l->ts.popular_top_n != cur->popular_top_n)
-		lock_err(c, &l->ts_topn_loc, "changing typosquat.popular_top_n from %u (%s) to %u",
+	if (l->has_ts_topn && l->ts.popular_top_n < cur->popular_top_n)
+		lock_err(c, &l->ts_topn_loc, "lowering typosquat.popular_top_n from %u (%s) to %u",
 			 cur->popular_top_n, where(&c->p->ts_topn_loc, w, sizeof(w)), l->ts.popular_top_n);
 }
 
@@ -194,8 +194,9 @@ static const char *const allow_names[EK_MAX] = {
 /*
  * A layer after a locked one may add denies, lower the threshold, raise
  * weights and caps, enable rules; it may not add allows, switch to
- * monitor mode, raise the threshold, lower a weight or cap, or disable a
- * rule or the typosquatting check.
+ * monitor mode, raise the threshold, lower a weight or cap, disable a
+ * rule or the typosquatting check, or narrow the check (max_distance,
+ * popular_top_n).
  */
 static int check_locks(const struct sp_policy *p, const struct layer *l, struct sp_errors *err)
 {

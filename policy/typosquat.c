@@ -298,8 +298,8 @@ bool sp_typosquat_check_ex(const struct sp_popular *pl, const struct sp_typosqua
 	char b[SP_PKGNAME_MAX];
 
 	s.rank = sp_popular_rank(pl, norm);
-	if (exempt_popular && s.rank && s.rank <= conf->popular_top_n)
-		return false;   /* popular itself */
+	if (exempt_popular && s.rank)
+		return false;   /* popular itself: on the list */
 	if (len >= SP_PKGNAME_MAX)
 		return false;
 	lookup(&s, pl->by_bare, b, bare(norm, b), "the same name without separators");

@@ -4,10 +4,10 @@
  * more popular one?  The popular list (policy/data/pypi-popular.tsv,
  * "name<TAB>rank" lines, rank 1 the most downloaded) is compiled in.
  *
- * A name N is refused when it is not itself popular (not within the
- * popular_top_n first names) and some name T within the popular_top_n
- * first, at least SP_SQUAT_RATIO times more popular than N (an unlisted N
- * is infinitely less popular), is
+ * A name N is refused when it is not itself popular (not on the list at
+ * all: a listed name has many users, which a fresh squat has not) and
+ * some name T among the popular_top_n first, at least SP_SQUAT_RATIO
+ * times more popular than N, is
  *   - the same name once separators are removed ("git-python" / "gitpython"),
  *   - the same name once a common prefix or suffix is removed or added
  *     ("python-requests", "requests-py", "dotenv" / "python-dotenv"), or
@@ -63,8 +63,8 @@ bool sp_typosquat_check(const struct sp_popular *pl, const struct sp_typosquat_c
 
 /*
  * The same with the "popular itself" exemption switchable: with
- * exempt_popular false, a popular name is judged like any other (the
- * targets stay the popular_top_n first names).  For measurements.
+ * exempt_popular false, a listed name is judged like any other, against
+ * the names at least SP_SQUAT_RATIO times more popular.  For measurements.
  */
 bool sp_typosquat_check_ex(const struct sp_popular *pl, const struct sp_typosquat_conf *conf,
 			   const char *norm, bool exempt_popular, struct sp_squat *out);

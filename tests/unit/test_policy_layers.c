@@ -157,9 +157,9 @@ static void test_lock_rules(void **state)
 	expect_lock_error(f, "typosquat: {max_distance: 1}\n", 1,
 			  (const char *const[]){ "lowering typosquat.max_distance from 2 (/etc/p.yaml:5) to 1", NULL });
 	expect_lock_error(f, "typosquat: {popular_top_n: 10}\n", 1,
-			  (const char *const[]){ "changing typosquat.popular_top_n", NULL });
+			  (const char *const[]){ "lowering typosquat.popular_top_n from 5000", NULL });
 	assert_int_equal(add(f, "user.yaml", "rules: {listen: {weight: 200, cap: 300, enabled: true}}\n"
-				"typosquat: {max_distance: 3}\n"), 0);
+				"typosquat: {max_distance: 3, popular_top_n: 8000}\n"), 0);
 	assert_int_equal(sp_policy_rule(f->p, "listen")->weight, 200);
 }
 
