@@ -95,6 +95,16 @@ static int opt_log(struct parser *p)
 	return take_value(p, &p->o->log_path);
 }
 
+static int opt_policy(struct parser *p)
+{
+	return take_value(p, &p->o->policies[p->o->npolicies++]);
+}
+
+static int opt_allow(struct parser *p)
+{
+	return take_value(p, &p->o->allows[p->o->nallows++]);
+}
+
 struct sp_option {
 	const char *lng;
 	const char *shrt;
@@ -108,6 +118,8 @@ static const struct sp_option sp_options[] = {
 	{ "--verbose", "-v", false, opt_verbose },
 	{ "--python", NULL, true, opt_python },
 	{ "--log", NULL, true, opt_log },
+	{ "--policy", NULL, true, opt_policy },
+	{ "--allow", NULL, true, opt_allow },
 };
 
 static const struct sp_option *find_option(const char *arg, size_t len)
@@ -187,7 +199,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		o->python = NULL;
 	o->python_source = "SAFE_PIP_PYTHON";
 	o->pip_argv = calloc((size_t)argc + 1, sizeof(char *));
-	if (!o->pip_argv) {
+	o->policies = calloc((size_t)argc + 1, sizeof(char *));
+	o->allows = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o->pip_argv || !o->policies || !o->allows) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -211,6 +225,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->cmd = CMD_GUARDED;
 		else if (strcmp(o->pip_command, "sensors") == 0)
 			o->cmd = CMD_SENSORS;
+		else if (strcmp(o->pip_command, "policy") == 0)
+			o->cmd = CMD_POLICY;
 	}
 	for (; p.i < argc; p.i++)
 		o->pip_argv[o->pip_argc++] = argv[p.i];
@@ -221,5 +237,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 void options_free(struct options *o)
 {
 	free(o->pip_argv);
+	free(o->policies);
+	free(o->allows);
 	o->pip_argv = NULL;
+	o->policies = o->allows = NULL;
 }

@@ -22,6 +22,7 @@ enum sp_cmd {
 	CMD_GUARDED,            /* install, download, wheel: pip runs under guard */
 	CMD_PASSTHROUGH,        /* any other pip command: pip runs as is */
 	CMD_SENSORS,            /* safe-pip sensors: which sensors work here */
+	CMD_POLICY,             /* safe-pip policy check FILE... | policy show */
 };
 
 struct options {
@@ -30,6 +31,10 @@ struct options {
 	const char *python;             /* --python, else SAFE_PIP_PYTHON */
 	const char *python_source;      /* "--python" or "SAFE_PIP_PYTHON" */
 	const char *log_path;           /* --log FILE: JSON Lines of every event */
+	const char **policies;          /* --policy FILE, in order (npolicies) */
+	int npolicies;
+	const char **allows;            /* --allow NAME, in order (nallows) */
+	int nallows;
 
 	/* pip's argv after "python -m pip": general options, command, args */
 	char **pip_argv;
@@ -39,8 +44,9 @@ struct options {
 
 /*
  * Parse argv into *o.  Returns 0, or -EINVAL after writing what is wrong
- * into err (size errlen).  o->pip_argv points into a new array owning no
- * strings (the strings are argv's); free it with options_free().
+ * into err (size errlen).  o->pip_argv, o->policies and o->allows point
+ * into new arrays owning no strings (the strings are argv's); free them
+ * with options_free().
  */
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen);
 void options_free(struct options *o);

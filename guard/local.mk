@@ -7,6 +7,7 @@ guard_core_sources = \
 	guard/cli.c guard/cli.h \
 	guard/dist.c guard/dist.h \
 	guard/exitcode.h \
+	guard/gpolicy.c guard/gpolicy.h guard/gpolicy_session.c \
 	guard/jsonw.c guard/jsonw.h \
 	guard/log.c \
 	guard/monitor.c \
@@ -24,5 +25,5 @@ endif
 
 guard_safe_pip_SOURCES = guard/main.c $(guard_core_sources)
 guard_safe_pip_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
-guard_safe_pip_LDADD = $(LIBBPF_LIBS) $(YAML_LIBS) -lm
+guard_safe_pip_LDADD = $(POLICY_LIBS) $(LIBBPF_LIBS) $(YAML_LIBS) -lm
 

@@ -10,6 +10,7 @@
 
 #include "guard/cli.h"
 #include "guard/exitcode.h"
+#include "guard/gpolicy.h"
 #include "guard/python.h"
 #include "guard/session.h"
 #include "guard/util.h"
@@ -24,11 +25,15 @@ static void usage(void)
 	       "\n"
 	       "safe-pip's own commands:\n"
 	       "  sensors         say which sensors can run on this machine\n"
+	       "  policy check FILE...   validate policy files\n"
+	       "  policy show     print the effective policy and where each line comes from\n"
 	       "\n"
 	       "Options (before COMMAND; everything after COMMAND goes to pip):\n"
 	       "  --python PATH   interpreter to run pip with (default: SAFE_PIP_PYTHON,\n"
 	       "                  the active virtualenv, python3 on PATH)\n"
 	       "  --log FILE      write every event and the verdict as JSON Lines\n"
+	       "  --policy FILE   add a policy layer (repeatable; see safe-pip-policy(5))\n"
+	       "  --allow NAME    allow a package the policy would refuse (repeatable)\n"
 	       "  -v, --verbose   say more (repeat for libbpf diagnostics)\n"
 	       "  -h, --help      this help (pip's: safe-pip help)\n"
 	       "  -V, --version   safe-pip's version (pip's: safe-pip install --version)\n"
@@ -106,6 +111,9 @@ int main(int argc, char **argv)
 		break;
 	case CMD_SENSORS:
 		r = sensors_check();
+		break;
+	case CMD_POLICY:
+		r = gpolicy_command(&o);
 		break;
 	case CMD_PASSTHROUGH:
 	default:

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <sys/socket.h>
 
+#include "guard/gpolicy.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/util.h"
@@ -99,6 +100,7 @@ static void on_exec(struct session *s, struct proc *p, const struct sp_event *e)
 		sp_debug("build process %d for %s: %s", (int)p->pid,
 			 p->dist >= 0 ? s->dists.v[p->dist].name : "?", p->cmdline);
 	}
+	gpolicy_on_exec(s, p, e);
 }
 
 static void on_exit_(struct session *s, struct proc *p, const struct sp_event *e)
@@ -114,18 +116,21 @@ static void on_connect(struct session *s, struct proc *p, const struct sp_event 
 	char dst[128];
 	int idx;
 
-	if (!(e->h.flags & SP_EF_DENIED))
+	if (!(e->h.flags & SP_EF_DENIED)) {
+		gpolicy_on_connect(s, p, e);
 		return;
+	}
 	format_inet(dst, sizeof(dst), e->connect.family, e->connect.addr, e->connect.port);
 	f.rule = "build-connect";
 	f.deny = true;
 	f.dist = p->dist;
 	f.pid = p->pid;
 	f.ts_ns = e->h.ts_ns;
-	snprintf(f.what, sizeof(f.what), "build process %d (%s) connect(%s), refused",
-		 (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm, dst);
+	snprintf(f.what, sizeof(f.what), "build process %d (%s) connect(%s), %s",
+		 (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm, dst,
+		 gpolicy_enforcing(s) ? "refused" : "let through (monitor mode)");
 	idx = session_add_finding(s, &f);
-	if (!s->blocked && idx >= 0) {
+	if (!s->blocked && idx >= 0 && gpolicy_enforcing(s)) {
 		s->blocked = true;
 		s->block_finding = idx;
 	}
@@ -161,6 +166,9 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 		break;
 	case SP_EV_CONNECT:
 		on_connect(s, p, e);
+		break;
+	case SP_EV_OPEN:
+		gpolicy_on_open(s, p, e);
 		break;
 	default:
 		break;

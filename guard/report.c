@@ -4,6 +4,7 @@
  * prefixed.  pip's output is never touched.
  */
 #include "guard/exitcode.h"
+#include "guard/gpolicy.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/util.h"
@@ -58,6 +59,7 @@ void report_end(struct session *s, int exit_status)
 	if (overflow)
 		sp_msg("warning: %llu processes could not be tracked; the session was stopped",
 		       (unsigned long long)overflow);
+	gpolicy_report_end(s);
 	sp_debug("%llu kernel records, %zu processes seen, exit status %d",
 		 (unsigned long long)s->records, s->procs.count, exit_status);
 }

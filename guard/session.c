@@ -11,8 +11,10 @@
 #include <time.h>
 
 #include "guard/exitcode.h"
+#include "guard/gpolicy.h"
 #include "guard/ksensor.h"
 #include "guard/util.h"
+#include "policy/policy.h"
 
 #define KILL_TIMEOUT_MS 5000
 
@@ -35,14 +37,11 @@ static int setup_signals(struct session *s, sigset_t *old)
 
 static int open_kernel_sensor(struct session *s)
 {
-	struct ks_config cfg = {
-		.enforce = true,
-		/* Until policies exist: a build may not reach the network. */
-		.deny_inet_roles = 1u << SP_ROLE_BUILD,
-	};
+	struct ks_config cfg = { 0 };
 	const char *why = "";
 	int r;
 
+	gpolicy_kernel_config(s->policy, &cfg);
 	r = ks_open(&s->ks, &cfg, monitor_kernel_record, s, &why);
 	if (r < 0) {
 		sp_msg("kernel sensor unavailable: cannot %s eBPF programs: %s%s", why, strerror(-r),
@@ -458,6 +457,16 @@ int session_run(const struct options *opt)
 	sp_debug("python: %s (chosen by %s), interpreter %s, prefix %s%s", s.py.python, s.py.source,
 		 s.py.real_executable, s.py.prefix, s.py.in_venv ? " (virtual environment)" : "");
 
+	/* policy layers, requested names, required sensors: before anything runs */
+	status = gpolicy_load(opt, &s.policy);
+	if (status == 0)
+		status = gpolicy_preflight(&s);
+	/* the shim is not built yet: a policy requiring it cannot be met */
+	if (status == 0)
+		status = gpolicy_require(s.policy, true, false);
+	if (status)
+		goto out;
+
 	if (opt->log_path && log_open(&s, opt->log_path) < 0) {
 		status = SP_EXIT_CONFIG;
 		goto out;
@@ -529,5 +538,6 @@ out:
 	dists_free(&s.dists);
 	free(s.findings);
 	pyinfo_free(&s.py);
+	sp_policy_free(s.policy);
 	return status;
 }

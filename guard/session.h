@@ -26,6 +26,7 @@
 #include "guard/python.h"
 
 struct ksensor;
+struct sp_policy;
 
 #define FINDING_WHAT_MAX 320
 
@@ -42,6 +43,7 @@ struct finding {
 
 struct session {
 	const struct options *opt;
+	struct sp_policy *policy;       /* the effective policy (guard/gpolicy.c) */
 	struct pyinfo py;
 	struct ksensor *ks;
 	struct sp_cgroup cg;

@@ -36,13 +36,47 @@ tests_unit_test_jsonw_LDADD = $(unit_ldadd) -lm
 tests_unit_test_proctab_SOURCES = tests/unit/test_proctab.c guard/proctab.c guard/util.c
 tests_unit_test_proctab_CFLAGS = $(unit_cflags)
 tests_unit_test_proctab_LDADD = $(unit_ldadd)
+
+# policy/: the library's own unit tests (linked with the library itself)
+policy_unit_tests = \
+	tests/unit/test_pep440 \
+	tests/unit/test_policy_layers \
+	tests/unit/test_policy_load \
+	tests/unit/test_policy_match \
+	tests/unit/test_reqs \
+	tests/unit/test_typosquat
+check_PROGRAMS += $(policy_unit_tests)
+TESTS += $(policy_unit_tests)
+tests_unit_test_pep440_SOURCES = tests/unit/test_pep440.c
+tests_unit_test_pep440_CFLAGS = $(unit_cflags)
+tests_unit_test_pep440_LDADD = $(POLICY_LIBS) $(unit_ldadd)
+tests_unit_test_policy_layers_SOURCES = tests/unit/test_policy_layers.c
+tests_unit_test_policy_layers_CFLAGS = $(unit_cflags)
+tests_unit_test_policy_layers_LDADD = $(POLICY_LIBS) $(unit_ldadd)
+tests_unit_test_policy_load_SOURCES = tests/unit/test_policy_load.c
+tests_unit_test_policy_load_CFLAGS = $(unit_cflags)
+tests_unit_test_policy_load_LDADD = $(POLICY_LIBS) $(unit_ldadd)
+tests_unit_test_policy_match_SOURCES = tests/unit/test_policy_match.c
+tests_unit_test_policy_match_CFLAGS = $(unit_cflags)
+tests_unit_test_policy_match_LDADD = $(POLICY_LIBS) $(unit_ldadd)
+tests_unit_test_reqs_SOURCES = tests/unit/test_reqs.c
+tests_unit_test_reqs_CFLAGS = $(unit_cflags)
+tests_unit_test_reqs_LDADD = $(POLICY_LIBS) $(unit_ldadd)
+tests_unit_test_typosquat_SOURCES = tests/unit/test_typosquat.c
+tests_unit_test_typosquat_CFLAGS = $(unit_cflags)
+tests_unit_test_typosquat_LDADD = $(POLICY_LIBS) $(unit_ldadd)
 endif
 
 integration_tests = \
 	tests/integration/benign-install.test \
 	tests/integration/connect-stopped.test \
 	tests/integration/daemon-killed.test \
-	tests/integration/passthrough.test
+	tests/integration/passthrough.test \
+	tests/integration/policy-cli.test \
+	tests/integration/policy-deny-session.test \
+	tests/integration/policy-monitor.test \
+	tests/integration/policy-names.test \
+	tests/integration/policy-network.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \

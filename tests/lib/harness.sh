@@ -91,6 +91,9 @@ sp_init() {
 	export PIP_DISABLE_PIP_VERSION_CHECK=1
 	export HOME="$T/home"
 	mkdir -p "$HOME"
+	# No policy of the machine or of the user: a test brings its own.
+	export SAFE_PIP_POLICY_DIR="$T/etc-safe-pip"
+	unset XDG_CONFIG_HOME
 	# Given only to the installs under test, to find their processes later.
 	SP_TOKEN=sp$$$(date +%s%N)
 	cp -a "$SP_WORK/venv-template" "$T/venv" || bail "cannot copy the venv template"

@@ -159,6 +159,38 @@ static void test_guarded_set(void **state)
 	assert_false(pip_command_is_guarded(""));
 }
 
+/* --policy and --allow (repeatable) before the command; the policy command */
+static void test_policy_options(void **state)
+{
+	char *a1[] = { "safe-pip", "--policy", "a.yaml", "--allow=x", "--policy=b.yaml", "--allow", "y",
+		       "install", "--policy", "z", NULL };
+	char *a2[] = { "safe-pip", "--policy", "p.yaml", "policy", "show", NULL };
+	char *a3[] = { "safe-pip", "--allow", NULL };
+	struct options o;
+	char err[256];
+
+	assert_int_equal(parse(&o, a1, err), 0);
+	assert_int_equal(o.cmd, CMD_GUARDED);
+	assert_int_equal(o.npolicies, 2);
+	assert_string_equal(o.policies[0], "a.yaml");
+	assert_string_equal(o.policies[1], "b.yaml");
+	assert_int_equal(o.nallows, 2);
+	assert_string_equal(o.allows[0], "x");
+	assert_string_equal(o.allows[1], "y");
+	/* after the command, --policy is pip's argument */
+	assert_int_equal(o.pip_argc, 3);
+	assert_string_equal(o.pip_argv[1], "--policy");
+	options_free(&o);
+	assert_int_equal(parse(&o, a2, err), 0);
+	assert_int_equal(o.cmd, CMD_POLICY);
+	assert_int_equal(o.pip_argc, 2);
+	assert_string_equal(o.pip_argv[1], "show");
+	options_free(&o);
+	assert_int_equal(parse(&o, a3, err), -EINVAL);
+	assert_non_null(strstr(err, "needs a value"));
+	options_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_help_version_env),
 		cmocka_unit_test(test_guarded_set),
+		cmocka_unit_test(test_policy_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
