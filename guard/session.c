@@ -12,6 +12,7 @@
 
 #include "guard/exitcode.h"
 #include "guard/ksensor.h"
+#include "guard/shimsrv.h"
 #include "guard/util.h"
 
 #define KILL_TIMEOUT_MS 5000
@@ -39,6 +40,7 @@ static int open_kernel_sensor(struct session *s)
 		.enforce = true,
 		/* Until policies exist: a build may not reach the network. */
 		.deny_inet_roles = 1u << SP_ROLE_BUILD,
+		.preload = shimsrv_preload(s),
 	};
 	const char *why = "";
 	int r;
@@ -101,6 +103,9 @@ static void child_exec(struct session *s, int go_fd, int err_fd, pid_t parent,
 		e = ENOMEM;
 		goto fail;
 	}
+	e = -shimsrv_child_setup(s);
+	if (e)
+		goto fail;
 	argv[0] = s->py.python;
 	argv[1] = "-m";
 	argv[2] = "pip";
@@ -168,6 +173,7 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 	}
 	close(go[0]);
 	close(err[1]);
+	shimsrv_spawned(s);
 	(void)setpgid(s->root, s->root);
 
 	/* Tracked (and in the cgroup) before it runs a single instruction of pip. */
@@ -336,12 +342,17 @@ static int event_loop(struct session *s)
 				r = drain_signals(s);
 				if (r < 0)
 					return r;
+			} else if (ev[i].data.fd == shimsrv_fd(s)) {
+				r = shimsrv_consume(s);
+				if (r < 0)
+					return r;
 			} else {
 				r = ks_consume(s->ks);
 				if (r < 0 && r != -EINTR)
 					return r;
 			}
 		}
+		shimsrv_after_events(s);
 		/* A missed SIGCHLD must not hang us. */
 		if (n == 0)
 			reap(s);
@@ -462,6 +473,10 @@ int session_run(const struct options *opt)
 		status = SP_EXIT_CONFIG;
 		goto out;
 	}
+	if (shimsrv_open(&s) < 0) {
+		status = SP_EXIT_INTERNAL;
+		goto out;
+	}
 	if (open_kernel_sensor(&s) < 0) {
 		status = SP_EXIT_SENSOR;
 		goto out;
@@ -475,7 +490,8 @@ int session_run(const struct options *opt)
 		goto out;
 	}
 	s.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (s.epfd < 0 || add_epoll(s.epfd, s.sigfd) < 0 || add_epoll(s.epfd, ks_fd(s.ks)) < 0) {
+	if (s.epfd < 0 || add_epoll(s.epfd, s.sigfd) < 0 || add_epoll(s.epfd, ks_fd(s.ks)) < 0 ||
+	    (s.shim && add_epoll(s.epfd, shimsrv_fd(&s)) < 0)) {
 		sp_msg("cannot set up the event loop: %s", strerror(errno));
 		status = SP_EXIT_INTERNAL;
 		goto out_signals;
@@ -500,6 +516,7 @@ int session_run(const struct options *opt)
 	if (s.blocked) {
 		kill_tree(&s);
 		(void)ks_consume(s.ks);
+		shimsrv_finish(&s);
 		report_block(&s);
 		status = SP_EXIT_BLOCKED;
 	} else if (s.interrupted && !s.root_done) {
@@ -509,6 +526,7 @@ int session_run(const struct options *opt)
 		finish_tree(&s);
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
 	}
+	shimsrv_finish(&s);
 	report_end(&s, status);
 
 out_terminal:
@@ -525,6 +543,7 @@ out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	ks_close(s.ks);
+	shimsrv_close(&s);
 	proctab_free(&s.procs);
 	dists_free(&s.dists);
 	free(s.findings);

@@ -26,6 +26,7 @@
 #include "guard/python.h"
 
 struct ksensor;
+struct shimsrv;
 
 #define FINDING_WHAT_MAX 320
 
@@ -44,6 +45,7 @@ struct session {
 	const struct options *opt;
 	struct pyinfo py;
 	struct ksensor *ks;
+	struct shimsrv *shim;           /* the LD_PRELOAD shim's channel, NULL without */
 	struct sp_cgroup cg;
 	bool have_cgroup;
 
