@@ -356,8 +356,12 @@ static int event_loop(struct session *s)
 		/* A missed SIGCHLD must not hang us. */
 		if (n == 0)
 			reap(s);
-		if (!s->blocked && ks_is_doomed(s->ks))
-			block_on_kernel_doom(s);
+		if (!s->blocked && ks_is_doomed(s->ks)) {
+			/* the record of the denied action that doomed it may still be queued */
+			(void)ks_consume(s->ks);
+			if (!s->blocked)
+				block_on_kernel_doom(s);
+		}
 	}
 	return 0;
 }

@@ -312,6 +312,12 @@ void shim_log_summary(struct session *s)
 	for (unsigned k = 1; k < SHIM_EV_KIND_MAX; k++)
 		jw_kuint(w, shim_kind_name(k), ss->by_kind[k]);
 	jw_obj_end(w);
+	jw_key(w, "by_call");
+	jw_obj(w);
+	for (unsigned k = 1; k < SHIM_CALL_MAX; k++)
+		if (ss->by_call[k])
+			jw_kuint(w, shim_call_name(k), ss->by_call[k]);
+	jw_obj_end(w);
 	jw_key(w, "kernel_actions");
 	jw_obj(w);
 	jw_kuint(w, "reported", ss->verdicts[CORR_MATCHED]);

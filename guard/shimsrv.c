@@ -111,6 +111,7 @@ static void shimsrv_free(struct shimsrv *ss)
 		if (ss->parked[i].fd >= 0)
 			close(ss->parked[i].fd);
 	free(ss->parked);
+	free(ss->pending);
 	if (ss->fd >= 0)
 		close(ss->fd);
 	if (ss->child_fd >= 0)
@@ -157,7 +158,8 @@ int shimsrv_open(struct session *s)
 		r = make_config(ss);
 	if (r == 0) {
 		ss->parked = calloc(SHIM_PARKED_MAX, sizeof(*ss->parked));
-		if (!ss->parked)
+		ss->pending = calloc(SHIM_PENDING_MAX, sizeof(*ss->pending));
+		if (!ss->parked || !ss->pending)
 			r = -ENOMEM;
 	}
 	if (r < 0)
@@ -408,12 +410,25 @@ static void answer(struct session *s, struct shim_parked *q)
 	shim_finding(s, RS_OTHER, d.rule, true, q->pid, p ? p->dist : -1, q->rec.h.ts_ns, what);
 }
 
+static void interpret(struct session *s, const struct shim_rec *r, pid_t pid);
+
+/* A report, once the kernel's records before it are in: log it, judge it. */
+static void report(struct session *s, const struct shim_parked *q)
+{
+	shim_log_record(s, &q->rec, q->pid, NULL);
+	interpret(s, &q->rec, q->pid);
+}
+
 void shimsrv_after_events(struct session *s)
 {
 	struct shimsrv *ss = s->shim;
 
-	if (!ss || ss->nparked == 0)
+	if (!ss)
 		return;
+	for (; ss->npending; ss->npending--) {
+		report(s, &ss->pending[ss->pending_head]);
+		ss->pending_head = (ss->pending_head + 1) % SHIM_PENDING_MAX;
+	}
 	for (unsigned i = 0; i < ss->nparked; i++)
 		answer(s, &ss->parked[i]);
 	ss->nparked = 0;
@@ -505,9 +520,11 @@ static void handle(struct session *s, struct shim_rec *r, pid_t pid, int fd)
 {
 	struct shimsrv *ss = s->shim;
 	char via[CORR_VIA_MAX];
+	struct shim_parked *q;
 	struct corr_note n;
 
 	ss->by_kind[r->h.kind]++;
+	ss->by_call[r->h.call]++;
 	corr_note_from(&n, r);
 	via[0] = '\0';
 	if (r->h.kind == SHIM_EV_EXEC || r->h.kind == SHIM_EV_CONNECT)
@@ -522,8 +539,21 @@ static void handle(struct session *s, struct shim_rec *r, pid_t pid, int fd)
 		park(s, r, pid, fd);
 		return;
 	}
-	shim_log_record(s, r, pid, NULL);
-	interpret(s, r, pid);
+	/*
+	 * Logged and judged after the kernel's records read so far: a record
+	 * can overtake the fork or exec record that gives its process a role.
+	 */
+	if (ss->npending == SHIM_PENDING_MAX) {
+		/* full: the oldest goes out with the roles known now */
+		report(s, &ss->pending[ss->pending_head]);
+		ss->pending_head = (ss->pending_head + 1) % SHIM_PENDING_MAX;
+		ss->npending--;
+	}
+	q = &ss->pending[(ss->pending_head + ss->npending) % SHIM_PENDING_MAX];
+	q->rec = *r;
+	q->pid = pid;
+	q->fd = -1;
+	ss->npending++;
 }
 
 /* One message: 1 handled, 0 nothing queued, -errno. */
@@ -613,10 +643,11 @@ int shimsrv_consume(struct session *s)
 	if (r < 0)
 		return r;
 	/*
-	 * Questions are answered with the roles as of now: read the kernel's
-	 * records first (a process that asks has exec'd before asking).
+	 * Reports are logged and questions answered with the roles as of now:
+	 * read the kernel's records first (a process that asks has exec'd
+	 * before asking).
 	 */
-	if (s->shim->nparked)
+	if (s->shim->nparked || s->shim->npending)
 		(void)ks_consume(s->ks);
 	shimsrv_after_events(s);
 	return 0;

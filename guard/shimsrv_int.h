@@ -13,6 +13,7 @@
 #include "preload/shim_proto.h"
 
 #define SHIM_PARKED_MAX 1024            /* questions waiting for the kernel's records */
+#define SHIM_PENDING_MAX 1024           /* reports waiting for them */
 #define SHIM_NAMES_MAX 256              /* addresses remembered with their host name */
 #define SHIM_DRAIN_MAX 4096             /* records read per drain */
 #define SHIM_FINDINGS_PER_RULE 256      /* shim findings kept per rule, the rest counted */
@@ -45,6 +46,8 @@ struct shimsrv {
 
 	struct shim_parked *parked;
 	unsigned nparked;
+	struct shim_parked *pending;    /* ring of reports read, not yet logged (fd -1) */
+	unsigned pending_head, npending;
 
 	struct shim_name names[SHIM_NAMES_MAX];
 	unsigned nnames, names_next;
@@ -58,6 +61,7 @@ struct shimsrv {
 
 	uint64_t received, bad, lost, asks, denied, undecidable;
 	uint64_t by_kind[SHIM_EV_KIND_MAX];
+	uint64_t by_call[SHIM_CALL_MAX];
 	uint64_t verdicts[CORR_UNKNOWN + 1];
 	unsigned rule_count[RS_N];
 	uint64_t rule_dropped[RS_N];

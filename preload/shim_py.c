@@ -89,8 +89,12 @@ static const struct event_class events[] = {
 	{ "ctypes.dlopen", PYC_DLOPEN },
 	{ "os.putenv", PYC_ENV }, { "os.unsetenv", PYC_ENV },
 	{ "mmap.__new__", PYC_MEM },
-	/* a foreign call: whatever libc function it reaches */
-	{ "ctypes.call_function", PYC_ANY },
+	/*
+	 * A foreign call: whatever libc function it reaches.  CPython raises
+	 * "ctypes.dlsym" when a function is first looked up (usually on the
+	 * line that calls it) and "ctypes.call_function" only for some calls.
+	 */
+	{ "ctypes.call_function", PYC_ANY }, { "ctypes.dlsym", PYC_ANY },
 };
 
 /* Cheap rejection first: almost every event is none of ours. */
@@ -297,7 +301,7 @@ static int audit_hook(const char *event, PyObject *args, void *data)
 	classes = event_classes(event);
 	if (!classes)
 		return 0;
-	if (classes == PYC_FILE && event[0] == 'o' && args) {
+	if (classes == PYC_FILE && strcmp(event, "open") == 0 && args) {
 		PyObject *et, *ev, *tb;
 		bool keep;
 

@@ -3,3 +3,8 @@
 AM_TESTS_ENVIRONMENT += \
 	SAFE_PIP_PRELOAD='$(abs_top_builddir)/preload/.libs/libsafepip-preload.so'; \
 	export SAFE_PIP_PRELOAD;
+
+shim_integration_tests = \
+	tests/integration/shim-hooks.test
+TESTS += $(shim_integration_tests)
+EXTRA_DIST += $(shim_integration_tests) tests/lib/logq.py
