@@ -5,6 +5,7 @@ AM_TESTS_ENVIRONMENT += \
 	export SAFE_PIP_PRELOAD;
 
 shim_integration_tests = \
-	tests/integration/shim-hooks.test
+	tests/integration/shim-hooks.test \
+	tests/integration/shim-prevent.test
 TESTS += $(shim_integration_tests)
 EXTRA_DIST += $(shim_integration_tests) tests/lib/logq.py
