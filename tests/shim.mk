@@ -6,6 +6,7 @@ AM_TESTS_ENVIRONMENT += \
 
 shim_integration_tests = \
 	tests/integration/shim-hooks.test \
-	tests/integration/shim-prevent.test
+	tests/integration/shim-prevent.test \
+	tests/integration/shim-tamper.test
 TESTS += $(shim_integration_tests)
 EXTRA_DIST += $(shim_integration_tests) tests/lib/logq.py
