@@ -7,6 +7,33 @@ AM_TESTS_ENVIRONMENT += \
 shim_integration_tests = \
 	tests/integration/shim-hooks.test \
 	tests/integration/shim-prevent.test \
-	tests/integration/shim-tamper.test
+	tests/integration/shim-tamper.test \
+	tests/integration/shim-standalone.test
 TESTS += $(shim_integration_tests)
 EXTRA_DIST += $(shim_integration_tests) tests/lib/logq.py
+
+if UNIT_TESTS
+shim_unit_tests = \
+	tests/unit/test_shim_enc \
+	tests/unit/test_decide \
+	tests/unit/test_shimcorr
+check_PROGRAMS += $(shim_unit_tests)
+TESTS += $(shim_unit_tests)
+tests_unit_test_shim_enc_SOURCES = tests/unit/test_shim_enc.c preload/shim_enc.c
+tests_unit_test_shim_enc_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_shim_enc_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_decide_SOURCES = tests/unit/test_decide.c guard/decide.c guard/util.c \
+	preload/shim_enc.c
+tests_unit_test_decide_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_decide_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_shimcorr_SOURCES = tests/unit/test_shimcorr.c guard/shimcorr.c preload/shim_enc.c
+tests_unit_test_shimcorr_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_shimcorr_LDADD = $(CMOCKA_LIBS)
+endif
+
+# Helpers the shim tests run: a stand-in supervisor and a stress program.
+check_PROGRAMS += tests/shim/shimdriver tests/shim/stress
+tests_shim_shimdriver_SOURCES = tests/shim/shimdriver.c preload/shim_enc.c
+tests_shim_stress_SOURCES = tests/shim/stress.c
+tests_shim_stress_CFLAGS = $(AM_CFLAGS) -pthread
+tests_shim_stress_LDADD = -lpthread
