@@ -21,14 +21,21 @@ int corr_init(struct corr *c)
 	return c->buckets ? 0 : -ENOMEM;
 }
 
+static void thread_free(struct corr *c, struct corr_thread *t)
+{
+	c->nslots -= t->cap;
+	c->nthreads--;
+	free(t->ring);
+	free(t);
+}
+
 static void free_threads(struct corr *c, struct corr_proc *p)
 {
 	struct corr_thread *t, *n;
 
 	for (t = p->threads; t; t = n) {
 		n = t->next;
-		free(t);
-		c->nthreads--;
+		thread_free(c, t);
 	}
 	p->threads = NULL;
 }
@@ -89,11 +96,18 @@ static struct corr_thread *thread_get(struct corr *c, struct corr_proc *p, pid_t
 			return t;
 	if (!create)
 		return NULL;
-	if (c->nthreads >= CORR_THREADS_MAX)
+	if (c->nthreads >= CORR_THREADS_MAX || c->nslots + CORR_RING_MIN > CORR_NOTES_MAX)
 		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	t->ring = calloc(CORR_RING_MIN, sizeof(*t->ring));
+	if (!t->ring) {
+		free(t);
+		return NULL;
+	}
+	t->cap = CORR_RING_MIN;
+	c->nslots += t->cap;
 	t->tid = tid;
 	t->next = p->threads;
 	p->threads = t;
@@ -103,44 +117,82 @@ static struct corr_thread *thread_get(struct corr *c, struct corr_proc *p, pid_t
 
 static const struct corr_note *ring_at(const struct corr_thread *t, unsigned i)
 {
-	return &t->ring[(t->head + i) % CORR_RING];
+	return &t->ring[(t->head + i) % t->cap];
 }
 
-static void ring_push(struct corr_thread *t, const struct corr_note *n)
+/* Twice the room, within the limits; false when there is none. */
+static bool ring_grow(struct corr *c, struct corr_thread *t)
 {
-	if (t->count < CORR_RING) {
-		t->ring[(t->head + t->count) % CORR_RING] = *n;
-		t->count++;
-	} else {
-		t->ring[t->head] = *n;
-		t->head = (t->head + 1) % CORR_RING;
+	unsigned cap = t->cap * 2;
+	struct corr_note *r;
+
+	if (cap > CORR_RING_MAX || c->nslots + (cap - t->cap) > CORR_NOTES_MAX)
+		return false;
+	r = malloc(cap * sizeof(*r));
+	if (!r)
+		return false;
+	for (unsigned i = 0; i < t->count; i++)
+		r[i] = *ring_at(t, i);
+	free(t->ring);
+	c->nslots += cap - t->cap;
+	t->ring = r;
+	t->cap = cap;
+	t->head = 0;
+	return true;
+}
+
+static void ring_push(struct corr *c, struct corr_thread *t, const struct corr_note *n)
+{
+	if (t->count == t->cap && !ring_grow(c, t)) {
+		/* no room: the oldest goes, and is remembered as lost */
+		t->lost_ts = ring_at(t, 0)->ts;
+		t->head = (t->head + 1) % t->cap;
+		t->count--;
 	}
+	t->ring[(t->head + t->count) % t->cap] = *n;
+	t->count++;
 }
 
 /* Keep only the notes with ts > after. */
 static void ring_drop_until(struct corr_thread *t, uint64_t after)
 {
 	while (t->count > 0 && ring_at(t, 0)->ts <= after) {
-		t->head = (t->head + 1) % CORR_RING;
+		t->head = (t->head + 1) % t->cap;
 		t->count--;
 	}
 }
 
 /*
- * The latest note before ts.  *lost when the ring is full and all of it is
- * newer: the one that mattered may have been pushed out.
+ * The latest note before ts.  *lost when none is kept from before ts but
+ * some were dropped for room: the one that mattered may be among them.
+ * Scans from the oldest: the thread's earlier actions trimmed the notes
+ * before the one that explained them, so this is short.
  */
 static const struct corr_note *latest_before(const struct corr_thread *t, uint64_t ts, bool *lost)
 {
-	for (unsigned i = t->count; i > 0; i--) {
-		const struct corr_note *n = ring_at(t, i - 1);
+	const struct corr_note *best = NULL;
 
-		if (n->ts < ts)
-			return n;
+	for (unsigned i = 0; i < t->count; i++) {
+		const struct corr_note *n = ring_at(t, i);
+
+		if (n->ts >= ts)
+			break;
+		best = n;
 	}
-	if (t->count == CORR_RING)
+	if (!best && t->lost_ts)
 		*lost = true;
-	return NULL;
+	return best;
+}
+
+/*
+ * The kernel's records of a thread come in order: notes before the one
+ * that answered an action are done with.
+ */
+static void trim_before(struct corr_thread *t, const struct corr_note *keep)
+{
+	ring_drop_until(t, keep->ts - 1);
+	if (t->lost_ts && t->lost_ts < keep->ts)
+		t->lost_ts = 0;         /* what was dropped is older than what is kept */
 }
 
 uint64_t corr_hash(const char *key, size_t *len)
@@ -216,7 +268,7 @@ uint32_t corr_add(struct corr *c, pid_t pid, pid_t tid, const struct corr_note *
 		p->overflow = true;
 		return grew;
 	}
-	ring_push(t, n);
+	ring_push(c, t, n);
 	if (via && via[0] && (n->kind == SHIM_EV_EXEC || n->kind == SHIM_EV_CONNECT)) {
 		struct corr_via *v = &t->vias[t->via_next];
 
@@ -308,8 +360,13 @@ static enum corr_verdict judge(struct corr *c, struct corr_proc *p, pid_t tid, u
 		return CORR_NOSHIM;
 	}
 	t = thread_get(c, p, tid, false);
-	if (t)
+	if (t) {
 		n = latest_before(t, ts, &lost);
+		if (n) {
+			trim_before(t, n);
+			n = ring_at(t, 0);
+		}
+	}
 	if (n && fn(n, arg)) {
 		fill_match(t, n, match);
 		return CORR_MATCHED;
@@ -361,8 +418,7 @@ enum corr_verdict corr_exec(struct corr *c, pid_t pid, pid_t tid, uint64_t ts,
 		ring_drop_until(t, ts);
 		if (t->count == 0) {
 			*tp = t->next;
-			free(t);
-			c->nthreads--;
+			thread_free(c, t);
 		} else {
 			tp = &t->next;
 		}
@@ -481,8 +537,7 @@ void corr_exit(struct corr *c, pid_t pid, uint64_t ts)
 		ring_drop_until(t, ts);
 		if (t->count == 0) {
 			*tp = t->next;
-			free(t);
-			c->nthreads--;
+			thread_free(c, t);
 		} else {
 			successor = true;
 			tp = &t->next;

@@ -10,12 +10,16 @@
  * of the same action from the same thread; otherwise the shim was bypassed
  * (raw syscall, closed channel, a library that does not go through libc).
  *
- * Ordering.  The shim reports before it makes the call, so when the
- * supervisor handles a kernel record it first reads everything queued on
- * the shim channel (shimsrv does that); then the report, if any, is among
- * the notes of that thread with a timestamp before the kernel's.  Each
- * thread keeps its last CORR_RING notes: when more than that arrived after
- * the action, the answer is CORR_UNKNOWN, never a guess.
+ * Ordering.  The shim reports before it makes the call, and reports are
+ * queued in the order they are sent: so once the supervisor has read a
+ * report newer than the kernel's record (or the channel is empty), every
+ * report sent before the action is in, and the one about it, if any, is
+ * the latest of its thread's (shimsrv reads the channel that far and no
+ * further: the kernel's records set the pace).  Each
+ * thread keeps its notes until a kernel record of that thread shows them
+ * old (the kernel's records of a thread come in order); at most
+ * CORR_RING_MAX per thread and CORR_NOTES_MAX in all.  When a note that
+ * mattered had to be dropped, the answer is CORR_UNKNOWN, never a guess.
  *
  * What libc does internally (past the PLT, so never reported) is
  * explained by the record of the call that caused it: a name lookup
@@ -37,7 +41,9 @@
 
 #include "preload/shim_proto.h"
 
-#define CORR_RING 32
+#define CORR_RING_MIN 16
+#define CORR_RING_MAX 4096
+#define CORR_NOTES_MAX 65536
 #define CORR_VIAS 4
 #define CORR_THREADS_MAX 1024
 #define CORR_KEY_MAX 96
@@ -78,8 +84,9 @@ struct corr_via {
 
 struct corr_thread {
 	pid_t tid;
-	unsigned head, count;           /* ring of the last notes, oldest first */
-	struct corr_note ring[CORR_RING];
+	struct corr_note *ring;         /* the notes, oldest first from head */
+	unsigned cap, head, count;
+	uint64_t lost_ts;               /* newest note dropped for room, 0 if none */
 	unsigned via_next;
 	struct corr_via vias[CORR_VIAS]; /* attribution of the last exec/connect notes */
 	struct corr_thread *next;
@@ -104,6 +111,7 @@ struct corr {
 	size_t nbuckets;
 	size_t nprocs;
 	size_t nthreads;
+	size_t nslots;                  /* note slots allocated, all threads */
 	uint64_t untracked_threads;     /* notes of threads beyond CORR_THREADS_MAX */
 };
 

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/shimsrv_int.h"
 #include "guard/util.h"
@@ -102,9 +103,15 @@ static void count(struct shimsrv *ss, enum corr_verdict v)
 	ss->verdicts[v]++;
 }
 
-static enum corr_verdict settle(struct shimsrv *ss, const struct sp_event *e, enum corr_verdict v)
+static enum corr_verdict settle(struct session *s, const struct sp_event *e, enum corr_verdict v)
 {
-	if ((v == CORR_BYPASS || v == CORR_NOSHIM) && ss->drain_incomplete)
+	struct shimsrv *ss = s->shim;
+
+	/*
+	 * A drain stopped at its bound may have left the report unread; with
+	 * kernel records lost (a fork, an exit) the state itself is in doubt.
+	 */
+	if ((v == CORR_BYPASS || v == CORR_NOSHIM) && (ss->drain_incomplete || ks_lost(s->ks)))
 		v = CORR_UNKNOWN;
 	count(ss, v);
 	if (v == CORR_UNKNOWN && sp_verbosity >= 2)
@@ -125,7 +132,7 @@ static void on_exec(struct session *s, const struct proc *p, const struct sp_eve
 	enum corr_verdict v;
 
 	snprintf(file, sizeof(file), "%.*s", SP_PATH_MAX, e->exec.filename);
-	v = settle(ss, e, corr_exec(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, e->h.ts_ns, file,
+	v = settle(s, e, corr_exec(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, e->h.ts_ns, file,
 				 expect, &ss->cur));
 	ss->cur_valid = true;
 	snprintf(action, sizeof(action), "executed %s", file);
@@ -154,7 +161,7 @@ static void on_connect(struct session *s, const struct proc *p, const struct sp_
 
 	if (e->connect.family != AF_INET && e->connect.family != AF_INET6)
 		return;
-	v = settle(ss, e, corr_connect(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, e->h.ts_ns,
+	v = settle(s, e, corr_connect(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, e->h.ts_ns,
 				    e->connect.family, e->connect.addr, e->connect.port, &ss->cur));
 	ss->cur_valid = true;
 	if (v == CORR_BYPASS || v == CORR_NOSHIM) {
@@ -171,7 +178,7 @@ static void on_open(struct session *s, const struct proc *p, const struct sp_eve
 	enum corr_verdict v;
 
 	snprintf(path, sizeof(path), "%.*s", SP_PATH_MAX, e->open.path);
-	v = settle(ss, e, corr_open(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, e->h.ts_ns, path,
+	v = settle(s, e, corr_open(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, e->h.ts_ns, path,
 				 &ss->cur));
 	ss->cur_valid = true;
 	if (v == CORR_BYPASS || v == CORR_NOSHIM) {
@@ -186,8 +193,9 @@ void shim_on_kernel_record(struct session *s, const struct proc *p, const struct
 
 	if (!ss)
 		return;
-	/* every report sent before this action is queued by now: read it */
-	(void)shim_drain(s);
+	/* every report sent before this action is queued: read that far */
+	if (e->h.kind != SP_EV_EXIT)
+		(void)shim_drain_until(s, e->h.ts_ns);
 	ss->cur_valid = false;
 	memset(&ss->cur, 0, sizeof(ss->cur));
 	ss->cur_ts = e->h.ts_ns;

@@ -525,6 +525,8 @@ static void handle(struct session *s, struct shim_rec *r, pid_t pid, int fd)
 
 	ss->by_kind[r->h.kind]++;
 	ss->by_call[r->h.call]++;
+	if (r->h.ts_ns > ss->newest_ts)
+		ss->newest_ts = r->h.ts_ns;
 	corr_note_from(&n, r);
 	via[0] = '\0';
 	if (r->h.kind == SHIM_EV_EXEC || r->h.kind == SHIM_EV_CONNECT)
@@ -616,7 +618,24 @@ static int recv_one(struct session *s)
 	return 1;
 }
 
-int shim_drain(struct session *s)
+int shim_drain(struct session *s, unsigned max)
+{
+	struct shimsrv *ss = s->shim;
+	int r = 0;
+
+	if (!ss || ss->eof)
+		return 0;
+	ss->drain_incomplete = false;
+	for (unsigned i = 0; i < max; i++) {
+		r = recv_one(s);
+		if (r <= 0)
+			return r;
+	}
+	ss->drain_incomplete = true;
+	return 0;
+}
+
+int shim_drain_until(struct session *s, uint64_t ts)
 {
 	struct shimsrv *ss = s->shim;
 	int r = 0;
@@ -625,6 +644,8 @@ int shim_drain(struct session *s)
 		return 0;
 	ss->drain_incomplete = false;
 	for (unsigned i = 0; i < SHIM_DRAIN_MAX; i++) {
+		if (ss->newest_ts > ts)
+			return 0;
 		r = recv_one(s);
 		if (r <= 0)
 			return r;
@@ -639,14 +660,20 @@ int shimsrv_consume(struct session *s)
 
 	if (!s->shim)
 		return 0;
-	r = shim_drain(s);
-	if (r < 0)
-		return r;
 	/*
-	 * Reports are logged and questions answered with the roles as of now:
-	 * read the kernel's records first (a process that asks has exec'd
-	 * before asking).
+	 * The kernel's records first: they read the channel as far as they
+	 * need, no further, which keeps a fast writer waiting on a full
+	 * channel instead of running ahead of the ring buffer.  Only when the
+	 * kernel has nothing is a batch read for its own sake (questions,
+	 * reports of actions the kernel does not record).  Reports are then
+	 * logged and questions answered with the roles as of now (a process
+	 * that asks has exec'd before asking).
 	 */
+	if (ks_consume(s->ks) <= 0) {
+		r = shim_drain(s, SHIM_BATCH);
+		if (r < 0)
+			return r;
+	}
 	if (s->shim->nparked || s->shim->npending)
 		(void)ks_consume(s->ks);
 	shimsrv_after_events(s);
@@ -661,7 +688,7 @@ void shimsrv_finish(struct session *s)
 		return;
 	ss->finished = true;
 	/* the tree is dead: whatever it sent is queued (bounded, should it not be) */
-	for (int i = 0; i < 64 && shim_drain(s) == 0 && ss->drain_incomplete; i++)
+	for (int i = 0; i < 64 && shim_drain(s, SHIM_DRAIN_MAX) == 0 && ss->drain_incomplete; i++)
 		;
 	shimsrv_after_events(s);
 	shim_log_summary(s);
@@ -680,4 +707,16 @@ void shimsrv_finish(struct session *s)
 		 (unsigned long long)ss->verdicts[CORR_EXPLAINED],
 		 (unsigned long long)(ss->verdicts[CORR_BYPASS] + ss->verdicts[CORR_NOSHIM]),
 		 (unsigned long long)ss->verdicts[CORR_UNKNOWN]);
+	if (sp_verbosity >= 2) {
+		char line[2048];
+		size_t o = 0;
+
+		line[0] = '\0';
+		for (unsigned k = 1; k < SHIM_CALL_MAX && o < sizeof(line); k++)
+			if (ss->by_call[k])
+				o += (size_t)snprintf(line + o, sizeof(line) - o, " %s=%llu",
+						      shim_call_name(k),
+						      (unsigned long long)ss->by_call[k]);
+		sp_debug("shim: calls:%s", line);
+	}
 }

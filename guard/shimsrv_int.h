@@ -16,6 +16,7 @@
 #define SHIM_PENDING_MAX 1024           /* reports waiting for them */
 #define SHIM_NAMES_MAX 256              /* addresses remembered with their host name */
 #define SHIM_DRAIN_MAX 4096             /* records read per drain */
+#define SHIM_BATCH 64                   /* records read per wake-up of the event loop */
 #define SHIM_FINDINGS_PER_RULE 256      /* shim findings kept per rule, the rest counted */
 #define SHIM_EVIDENCE_MAX 320
 
@@ -58,6 +59,7 @@ struct shimsrv {
 	uint32_t cur_tid;
 	struct corr_match cur;
 	bool drain_incomplete;          /* the last drain stopped at its bound */
+	uint64_t newest_ts;             /* of the reports read so far */
 
 	uint64_t received, bad, lost, asks, denied, undecidable;
 	uint64_t by_kind[SHIM_EV_KIND_MAX];
@@ -70,11 +72,18 @@ struct shimsrv {
 };
 
 /*
- * shimsrv.c: read what is queued (at most SHIM_DRAIN_MAX records; then
+ * shimsrv.c: read what is queued (at most max records; then
  * drain_incomplete is set).  Questions are parked, never answered here:
  * this also runs inside the ring buffer callback.  0 or -errno.
  */
-int shim_drain(struct session *s);
+int shim_drain(struct session *s, unsigned max);
+/*
+ * Read until a report newer than ts is in, or the channel is empty
+ * (drain_incomplete when the bound stopped it).  Reports are queued in
+ * the order they are sent and each is sent before the call it reports:
+ * once one newer than ts is read, so is every report sent before ts.
+ */
+int shim_drain_until(struct session *s, uint64_t ts);
 /* Add a finding of a shim rule, within the per-rule cap; -1 when dropped. */
 int shim_finding(struct session *s, enum shim_rule_slot slot, const char *rule, bool deny,
 		 pid_t pid, int dist, uint64_t ts, const char *what);

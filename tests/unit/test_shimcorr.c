@@ -184,15 +184,21 @@ static void test_unknown(void **state)
 	char p[32];
 
 	live(22, 100);
-	/* more notes after the action than the ring keeps: cannot tell */
+	/* many notes before the action: the one that matters is still there */
+	for (int i = 0; i < 3 * CORR_RING_MIN; i++) {
+		snprintf(p, sizeof(p), "/tmp/m%d", i);
+		note(22, 22, 110 + (uint64_t)i, SHIM_EV_FILE, SHIM_CALL_OPEN, p, 0);
+	}
+	assert_int_equal(corr_open(&c, 22, 22, 190, "/tmp/m47", &m), CORR_MATCHED);
+	/* more notes after the action than a thread may keep: cannot tell */
 	note(22, 22, 200, SHIM_EV_FILE, SHIM_CALL_OPEN, "/tmp/a", 0);
-	for (int i = 0; i < CORR_RING; i++) {
+	for (int i = 0; i < CORR_RING_MAX; i++) {
 		snprintf(p, sizeof(p), "/tmp/n%d", i);
 		note(22, 22, 300 + (uint64_t)i, SHIM_EV_FILE, SHIM_CALL_OPEN, p, 0);
 	}
 	assert_int_equal(corr_open(&c, 22, 22, 201, "/tmp/a", &m), CORR_UNKNOWN);
 	assert_int_equal(corr_open(&c, 22, 22, 201, "/tmp/zzz", &m), CORR_UNKNOWN);
-	corr_exit(&c, 22, 1000);
+	corr_exit(&c, 22, 100000);
 
 	/* a process that lost records: a missing report may be one of them */
 	live(23, 100);
@@ -224,6 +230,7 @@ static void test_exit_successor(void **state)
 	corr_exit(&c, 25, 700);
 	assert_int_equal(c.nprocs, 0);
 	assert_int_equal(c.nthreads, 0);
+	assert_int_equal(c.nslots, 0);
 }
 
 int main(void)
