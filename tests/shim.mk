@@ -9,7 +9,8 @@ shim_integration_tests = \
 	tests/integration/shim-prevent.test \
 	tests/integration/shim-tamper.test \
 	tests/integration/shim-standalone.test \
-	tests/integration/shim-stress.test
+	tests/integration/shim-stress.test \
+	tests/integration/shim-honest.test
 TESTS += $(shim_integration_tests)
 EXTRA_DIST += $(shim_integration_tests) tests/lib/logq.py
 
