@@ -447,6 +447,7 @@ int sensors_check(void)
 			       cg.has_kill ? ", cgroup.kill" : ", no cgroup.kill");
 		(void)sp_cgroup_destroy(&cg, 1000);
 	}
+	shimsrv_print_available();
 	ks_close(ks);
 	return status;
 }

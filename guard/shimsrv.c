@@ -49,6 +49,19 @@ static char *shim_path(const char **why)
 	return strdup(p);
 }
 
+void shimsrv_print_available(void)
+{
+	const char *why = "";
+	_cleanup_free_ char *p = shim_path(&why);
+
+	if (p)
+		printf("LD_PRELOAD shim: available (%s)\n", p);
+	else
+		printf("LD_PRELOAD shim: unavailable (%s%s%s)\n",
+		       secure_getenv("SAFE_PIP_PRELOAD") ? "" : SAFE_PIP_PRELOAD_PATH,
+		       secure_getenv("SAFE_PIP_PRELOAD") ? "" : ": ", why);
+}
+
 static const char *home_dir(void)
 {
 	const char *h = getenv("HOME");

@@ -50,6 +50,9 @@ struct shimsrv;
 int shimsrv_open(struct session *s);
 void shimsrv_close(struct session *s);
 
+/* safe-pip sensors: one line saying whether the shim can be used, and where. */
+void shimsrv_print_available(void);
+
 /* The shim's path as put first in LD_PRELOAD, or NULL without a shim. */
 const char *shimsrv_preload(const struct session *s);
 /* ", shim (LD_PRELOAD)" or ", no shim" for the sensors line. */

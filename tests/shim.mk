@@ -39,3 +39,13 @@ tests_shim_shimdriver_SOURCES = tests/shim/shimdriver.c preload/shim_enc.c
 tests_shim_stress_SOURCES = tests/shim/stress.c
 tests_shim_stress_CFLAGS = $(AM_CFLAGS) -pthread
 tests_shim_stress_LDADD = -lpthread
+
+# make bench: benchmarks print ratios against plain pip, run side by side.
+bench: bench-shim
+bench-shim: all $(check_DATA)
+	$(AM_V_at)$(AM_TESTS_ENVIRONMENT) $(PYTHON3) $(top_srcdir)/tests/bench/shim_overhead.py $(BENCH_ROUNDS)
+.PHONY: bench bench-shim
+EXTRA_DIST += tests/bench/shim_overhead.py \
+	tests/fixtures/cext-make tests/fixtures/threads-work tests/fixtures/interp-probe \
+	tests/fixtures/shim-hooks tests/fixtures/shim-prevent tests/fixtures/shim-tamper \
+	tests/fixtures/shim-stress
