@@ -45,7 +45,5 @@ bench: bench-shim
 bench-shim: all $(check_DATA)
 	$(AM_V_at)$(AM_TESTS_ENVIRONMENT) $(PYTHON3) $(top_srcdir)/tests/bench/shim_overhead.py $(BENCH_ROUNDS)
 .PHONY: bench bench-shim
-EXTRA_DIST += tests/bench/shim_overhead.py \
-	tests/fixtures/cext-make tests/fixtures/threads-work tests/fixtures/interp-probe \
-	tests/fixtures/shim-hooks tests/fixtures/shim-prevent tests/fixtures/shim-tamper \
-	tests/fixtures/shim-stress
+# (the fixtures are distributed with tests/fixtures)
+EXTRA_DIST += tests/bench/shim_overhead.py
