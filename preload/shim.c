@@ -345,13 +345,16 @@ static bool channel_open(void)
 static void config_open(void)
 {
 	const int seals = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
-	int fd = shim_parse_fd(secure_getenv(SHIM_ENV_CFG));
+	int fd = shim_parse_fd(secure_getenv(SHIM_ENV_CFG)), have;
 	struct stat st;
 	void *p;
 
 	if (fd < 0 || fd == shim.fd || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size != (off_t)sizeof(struct shim_cfg) ||
-	    (fcntl(fd, F_GET_SEALS) & seals) != seals)
+	    st.st_size != (off_t)sizeof(struct shim_cfg))
+		return;
+	/* sealed: nobody, not even a process of the tree, can change it */
+	have = fcntl(fd, F_GET_SEALS);
+	if (have < 0 || (have & seals) != seals)
 		return;
 	p = mmap(NULL, sizeof(struct shim_cfg), PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)

@@ -17,8 +17,13 @@
  * A fork child of a multi-threaded process may inherit either lock held
  * by another thread, so native stacks are off in fork children (until
  * they exec) and in vfork children; there the Python frame remains.
- * The trade-off: dladdr() names only exported symbols, so a frame in a
- * stripped binary shows the nearest exported symbol or module+offset.
+ * The trade-offs: dladdr() names only exported symbols, so a frame in a
+ * stripped binary shows the nearest exported symbol or module+offset; and
+ * libunwind's per-thread cache lives in the TLS of a dlopen'ed library,
+ * which glibc allocates (malloc) the first time each thread unwinds.  So
+ * the first exec or connect of a new thread allocates once; a signal
+ * handler interrupting malloc in that very thread and calling exec or
+ * connect is the case this does not cover.
  */
 #include "preload/shim_int.h"
 
