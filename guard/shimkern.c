@@ -111,7 +111,7 @@ static enum corr_verdict settle(struct session *s, const struct sp_event *e, enu
 	 * A drain stopped at its bound may have left the report unread; with
 	 * kernel records lost (a fork, an exit) the state itself is in doubt.
 	 */
-	if ((v == CORR_BYPASS || v == CORR_NOSHIM) && (ss->drain_incomplete || ks_lost(s->ks)))
+	if ((v == CORR_BYPASS || v == CORR_NOSHIM) && (ss->drain_incomplete || (s->ks && ks_lost(s->ks))))
 		v = CORR_UNKNOWN;
 	count(ss, v);
 	if (v == CORR_UNKNOWN && sp_verbosity >= 2)

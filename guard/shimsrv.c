@@ -571,6 +571,25 @@ static void handle(struct session *s, struct shim_rec *r, pid_t pid, int fd)
 	ss->npending++;
 }
 
+/*
+ * The socket a question came with: the verdict goes there, so it must be
+ * what the shim makes (one end of a SOCK_SEQPACKET pair created by the
+ * asking process), never a connection the supervisor would send through
+ * on a package's behalf.  Also catches credentials forged by a root
+ * process: the pair's creator is the kernel's word.
+ */
+static bool reply_socket_ok(int fd, pid_t pid)
+{
+	int type = 0, domain = 0;
+	socklen_t l1 = sizeof(type), l2 = sizeof(domain), l3;
+	struct ucred uc;
+
+	l3 = sizeof(uc);
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l1) == 0 && type == SOCK_SEQPACKET &&
+	       getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l2) == 0 && domain == AF_UNIX &&
+	       getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &l3) == 0 && uc.pid == pid;
+}
+
 /* One message: 1 handled, 0 nothing queued, -errno. */
 static int recv_one(struct session *s)
 {
@@ -621,7 +640,7 @@ static int recv_one(struct session *s)
 	ss->received++;
 	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || pid <= 0 ||
 	    shim_rec_check(&r, (size_t)n, ss->token) < 0 ||
-	    (fd >= 0 && !(r.h.flags & SHIM_F_ASK))) {
+	    (fd >= 0 && (!(r.h.flags & SHIM_F_ASK) || !reply_socket_ok(fd, pid)))) {
 		ss->bad++;
 		if (fd >= 0)
 			close(fd);
@@ -682,12 +701,12 @@ int shimsrv_consume(struct session *s)
 	 * logged and questions answered with the roles as of now (a process
 	 * that asks has exec'd before asking).
 	 */
-	if (ks_consume(s->ks) <= 0) {
+	if (!s->ks || ks_consume(s->ks) <= 0) {
 		r = shim_drain(s, SHIM_BATCH);
 		if (r < 0)
 			return r;
 	}
-	if (s->shim->nparked || s->shim->npending)
+	if (s->ks && (s->shim->nparked || s->shim->npending))
 		(void)ks_consume(s->ks);
 	shimsrv_after_events(s);
 	return 0;

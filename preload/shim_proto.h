@@ -87,7 +87,7 @@ enum shim_call {
 #define SHIM_F_PY (1u << 1)         /* shim_rec.py is valid */
 #define SHIM_F_NATIVE (1u << 2)     /* shim_rec.native is valid */
 #define SHIM_F_TRUNC (1u << 3)      /* a string of this record was truncated */
-#define SHIM_F_NOCFG (1u << 4)      /* the shim has no valid configuration: it asks about everything */
+#define SHIM_F_NOCFG (1u << 4)      /* no valid configuration: the shim asks about everything */
 #define SHIM_F_RESULT (1u << 5)     /* sent after the call: carries its result */
 #define SHIM_F_CHILD (1u << 6)      /* sent from a vfork/clone child before its exec */
 
