@@ -17,6 +17,14 @@ guard_core_sources = \
 	guard/session.c guard/session.h \
 	guard/util.c guard/util.h
 
+# The LD_PRELOAD shim's supervisor side; preload/shim_enc.c is shared with the shim.
+guard_core_sources += \
+	guard/decide.c guard/decide.h \
+	guard/shimcorr.c guard/shimcorr.h \
+	guard/shimkern.c guard/shimlog.c \
+	guard/shimsrv.c guard/shimsrv.h guard/shimsrv_int.h \
+	preload/shim_enc.c preload/shim_enc.h preload/shim_proto.h
+
 if BPF
 guard_core_sources += guard/ksensor.c guard/ksensor.h
 else

@@ -12,6 +12,7 @@
 #include "guard/gpolicy.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
+#include "guard/shimsrv.h"
 #include "guard/util.h"
 
 int session_add_finding(struct session *s, const struct finding *f)
@@ -113,7 +114,7 @@ static void on_exit_(struct session *s, struct proc *p, const struct sp_event *e
 static void on_connect(struct session *s, struct proc *p, const struct sp_event *e)
 {
 	struct finding f = { 0 };
-	char dst[128];
+	char dst[192], via[192];
 	int idx;
 
 	if (!(e->h.flags & SP_EF_DENIED)) {
@@ -121,14 +122,23 @@ static void on_connect(struct session *s, struct proc *p, const struct sp_event 
 		return;
 	}
 	format_inet(dst, sizeof(dst), e->connect.family, e->connect.addr, e->connect.port);
+	/* the shim's view: the Python frame that connected, the host name */
+	shim_connect_context(s, e, via, sizeof(via), dst, sizeof(dst));
 	f.rule = "build-connect";
 	f.deny = true;
 	f.dist = p->dist;
 	f.pid = p->pid;
 	f.ts_ns = e->h.ts_ns;
-	snprintf(f.what, sizeof(f.what), "build process %d (%s) connect(%s), %s",
-		 (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm, dst,
-		 gpolicy_enforcing(s) ? "refused" : "let through (monitor mode)");
+	{
+		const char *outcome = gpolicy_enforcing(s) ? "refused" : "let through (monitor mode)";
+
+		if (via[0])
+			snprintf(f.what, sizeof(f.what), "%s -> connect(%s), %s (build process %d: %s)",
+				 via, dst, outcome, (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm);
+		else
+			snprintf(f.what, sizeof(f.what), "build process %d (%s) connect(%s), %s",
+				 (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm, dst, outcome);
+	}
 	idx = session_add_finding(s, &f);
 	if (!s->blocked && idx >= 0 && gpolicy_enforcing(s)) {
 		s->blocked = true;
@@ -142,6 +152,8 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 	struct proc *p;
 
 	s->records++;
+	/* the shim's reports of this action are read and matched first */
+	shim_on_kernel_record(s, proctab_get(&s->procs, e->h.tgid), e);
 	if (e->h.kind == SP_EV_FORK) {
 		on_fork(s, e);
 		log_record(s, e, proctab_get(&s->procs, e->h.tgid));

@@ -7,13 +7,15 @@
 #include "guard/gpolicy.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
+#include "guard/shimsrv.h"
 #include "guard/util.h"
 
 
 void report_sensors(const struct session *s)
 {
-	sp_msg("guarding pip %s: sensors: kernel (eBPF%s); transaction: none",
-	       s->opt->pip_command, s->have_cgroup ? ", session cgroup" : ", no cgroup");
+	sp_msg("guarding pip %s: sensors: kernel (eBPF%s)%s; transaction: none",
+	       s->opt->pip_command, s->have_cgroup ? ", session cgroup" : ", no cgroup",
+	       shimsrv_label(s));
 }
 
 static const char *dist_label(const struct session *s, int dist, char *buf, size_t len)

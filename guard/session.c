@@ -13,6 +13,7 @@
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
 #include "guard/ksensor.h"
+#include "guard/shimsrv.h"
 #include "guard/util.h"
 #include "policy/policy.h"
 
@@ -42,6 +43,7 @@ static int open_kernel_sensor(struct session *s)
 	int r;
 
 	gpolicy_kernel_config(s->policy, &cfg);
+	cfg.preload = shimsrv_preload(s);
 	r = ks_open(&s->ks, &cfg, monitor_kernel_record, s, &why);
 	if (r < 0) {
 		sp_msg("kernel sensor unavailable: cannot %s eBPF programs: %s%s", why, strerror(-r),
@@ -100,6 +102,9 @@ static void child_exec(struct session *s, int go_fd, int err_fd, pid_t parent,
 		e = ENOMEM;
 		goto fail;
 	}
+	e = -shimsrv_child_setup(s);
+	if (e)
+		goto fail;
 	argv[0] = s->py.python;
 	argv[1] = "-m";
 	argv[2] = "pip";
@@ -167,6 +172,7 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 	}
 	close(go[0]);
 	close(err[1]);
+	shimsrv_spawned(s);
 	(void)setpgid(s->root, s->root);
 
 	/* Tracked (and in the cgroup) before it runs a single instruction of pip. */
@@ -335,17 +341,26 @@ static int event_loop(struct session *s)
 				r = drain_signals(s);
 				if (r < 0)
 					return r;
+			} else if (ev[i].data.fd == shimsrv_fd(s)) {
+				r = shimsrv_consume(s);
+				if (r < 0)
+					return r;
 			} else {
 				r = ks_consume(s->ks);
 				if (r < 0 && r != -EINTR)
 					return r;
 			}
 		}
+		shimsrv_after_events(s);
 		/* A missed SIGCHLD must not hang us. */
 		if (n == 0)
 			reap(s);
-		if (!s->blocked && ks_is_doomed(s->ks))
-			block_on_kernel_doom(s);
+		if (!s->blocked && ks_is_doomed(s->ks)) {
+			/* the record of the denied action that doomed it may still be queued */
+			(void)ks_consume(s->ks);
+			if (!s->blocked)
+				block_on_kernel_doom(s);
+		}
 	}
 	return 0;
 }
@@ -431,6 +446,7 @@ int sensors_check(void)
 			       cg.has_kill ? ", cgroup.kill" : ", no cgroup.kill");
 		(void)sp_cgroup_destroy(&cg, 1000);
 	}
+	shimsrv_print_available();
 	ks_close(ks);
 	return status;
 }
@@ -461,9 +477,6 @@ int session_run(const struct options *opt)
 	status = gpolicy_load(opt, &s.policy);
 	if (status == 0)
 		status = gpolicy_preflight(&s);
-	/* the shim is not built yet: a policy requiring it cannot be met */
-	if (status == 0)
-		status = gpolicy_require(s.policy, true, false);
 	if (status)
 		goto out;
 
@@ -471,6 +484,13 @@ int session_run(const struct options *opt)
 		status = SP_EXIT_CONFIG;
 		goto out;
 	}
+	if (shimsrv_open(&s) < 0) {
+		status = SP_EXIT_INTERNAL;
+		goto out;
+	}
+	status = gpolicy_require(s.policy, true, s.shim != NULL);
+	if (status)
+		goto out;
 	if (open_kernel_sensor(&s) < 0) {
 		status = SP_EXIT_SENSOR;
 		goto out;
@@ -484,7 +504,8 @@ int session_run(const struct options *opt)
 		goto out;
 	}
 	s.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (s.epfd < 0 || add_epoll(s.epfd, s.sigfd) < 0 || add_epoll(s.epfd, ks_fd(s.ks)) < 0) {
+	if (s.epfd < 0 || add_epoll(s.epfd, s.sigfd) < 0 || add_epoll(s.epfd, ks_fd(s.ks)) < 0 ||
+	    (s.shim && add_epoll(s.epfd, shimsrv_fd(&s)) < 0)) {
 		sp_msg("cannot set up the event loop: %s", strerror(errno));
 		status = SP_EXIT_INTERNAL;
 		goto out_signals;
@@ -509,6 +530,7 @@ int session_run(const struct options *opt)
 	if (s.blocked) {
 		kill_tree(&s);
 		(void)ks_consume(s.ks);
+		shimsrv_finish(&s);
 		report_block(&s);
 		status = SP_EXIT_BLOCKED;
 	} else if (s.interrupted && !s.root_done) {
@@ -518,6 +540,7 @@ int session_run(const struct options *opt)
 		finish_tree(&s);
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
 	}
+	shimsrv_finish(&s);
 	report_end(&s, status);
 
 out_terminal:
@@ -534,6 +557,7 @@ out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	ks_close(s.ks);
+	shimsrv_close(&s);
 	proctab_free(&s.procs);
 	dists_free(&s.dists);
 	free(s.findings);

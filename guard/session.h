@@ -27,6 +27,7 @@
 
 struct ksensor;
 struct sp_policy;
+struct shimsrv;
 
 #define FINDING_WHAT_MAX 320
 
@@ -46,6 +47,7 @@ struct session {
 	struct sp_policy *policy;       /* the effective policy (guard/gpolicy.c) */
 	struct pyinfo py;
 	struct ksensor *ks;
+	struct shimsrv *shim;           /* the LD_PRELOAD shim's channel, NULL without */
 	struct sp_cgroup cg;
 	bool have_cgroup;
 

@@ -367,3 +367,57 @@ bool sp_policy_net_allows_role(const struct sp_policy *p, unsigned role)
 	}
 	return false;
 }
+
+/* The pattern of a deny entry for sp_policy_deny_patterns(), or NULL. */
+static const char *deny_pattern(const struct pentry *pe, enum sp_list list, unsigned role,
+				char *buf, size_t len)
+{
+	switch (list) {
+	case SP_LIST_READ:
+	case SP_LIST_WRITE:
+		if (pe->kind != (list == SP_LIST_READ ? EK_READ : EK_WRITE))
+			return NULL;
+		if (pe->u.path.name_only) {
+			snprintf(buf, len, "*/%s", pe->u.path.glob);
+			return buf;
+		}
+		if (strncmp(pe->u.path.glob, "**/", 3) == 0)
+			return pe->u.path.glob + 1;
+		return pe->u.path.glob;
+	case SP_LIST_EXEC:
+		return pe->kind == EK_EXEC ? pe->e.text : NULL;
+	case SP_LIST_HOST:
+		if (pe->kind != EK_NET || !(pe->u.net.roles & (1u << role)))
+			return NULL;
+		if (pe->u.net.nk == NK_ANY)
+			return "*";
+		if (pe->u.net.nk == NK_HOST || pe->u.net.nk == NK_HOST_GLOB)
+			return pe->u.net.host;
+		return NULL;
+	}
+	return NULL;
+}
+
+int sp_policy_deny_patterns(const struct sp_policy *p, enum sp_list list, unsigned role,
+			    int (*fn)(void *ctx, const char *pattern, const struct sp_entry *e),
+			    void *ctx)
+{
+	char buf[PATH_MAX];
+
+	for (unsigned i = 0; i < p->nlayers; i++) {
+		const struct ptrvec *v = &p->layers[i]->entries;
+
+		for (size_t k = 0; k < v->n; k++) {
+			const struct pentry *pe = v->v[k];
+			const char *pat;
+			int r;
+
+			if (pe->e.action != SP_ACT_DENY)
+				continue;
+			pat = deny_pattern(pe, list, role, buf, sizeof(buf));
+			if (pat && (r = fn(ctx, pat, &pe->e)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}

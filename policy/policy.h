@@ -256,6 +256,26 @@ struct sp_net_rule {
 int sp_policy_net_rules(const struct sp_policy *p,
 			int (*fn)(void *ctx, const struct sp_net_rule *r), void *ctx);
 
+/*
+ * The deny patterns of one list, for a fast pre-filter outside the policy
+ * (the shim asks the supervisor only about calls that may match): every
+ * deny entry of every layer, later allows notwithstanding, so the set is a
+ * superset of what the policy denies.  Patterns are given as a consumer
+ * without the policy's own matcher can use them:
+ *   SP_LIST_READ, SP_LIST_WRITE: absolute path globs, ~ expanded, "**" kept
+ *     ("*" matching "/" too over-approximates it); a bare file name "n" as
+ *     "*\/n"; a "**\/..." pattern as "*\/...".
+ *   SP_LIST_EXEC: as written (a bare name or a path glob).
+ *   SP_LIST_HOST: host names and globs of network deny entries that apply
+ *     to role; "*" when an entry denies every host.
+ * fn returns 0 to go on, else its value is returned.
+ */
+enum sp_list { SP_LIST_READ, SP_LIST_WRITE, SP_LIST_EXEC, SP_LIST_HOST };
+
+int sp_policy_deny_patterns(const struct sp_policy *p, enum sp_list list, unsigned role,
+			    int (*fn)(void *ctx, const char *pattern, const struct sp_entry *e),
+			    void *ctx);
+
 /* Does any network allow entry apply to role (SP_PROLE_*)? */
 bool sp_policy_net_allows_role(const struct sp_policy *p, unsigned role);
 

@@ -163,3 +163,30 @@ token_procs() {
 installed() {
 	"$PY" -m pip show -q "$1" >/dev/null 2>&1
 }
+
+# ---------------------------------------------------------------- shim tests
+# private_dns HOSTNAMES CMD...: run CMD (as root) in a private mount
+# namespace where /etc/hosts maps each of HOSTNAMES (space-separated) to
+# 127.0.0.1, the resolver is 127.0.0.1 and only files and DNS are asked:
+# no name lookup of the command can leave the machine, even if what is
+# tested fails.
+private_dns() {
+	_h=$1
+	shift
+	# one address per name: with several, glibc's getaddrinfo connects UDP
+	# sockets to sort them, which a build may not do
+	{ echo "127.0.0.1 localhost"
+	  for n in $_h; do echo "127.0.0.1 $n"; done; } >"$T/dns-hosts"
+	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$T/dns-resolv.conf"
+	printf 'hosts: files dns\n' >"$T/dns-nsswitch.conf"
+	unshare --mount --propagation private sh -c '
+		mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf &&
+		mount --bind "$3" /etc/nsswitch.conf || exit 125
+		shift 3
+		exec "$@"' sh "$T/dns-hosts" "$T/dns-resolv.conf" "$T/dns-nsswitch.conf" "$@"
+}
+
+# logq ARGS...: query the JSON Lines log $T/log.jsonl (see tests/lib/logq.py)
+logq() {
+	"$SP_PY" "$SP_LIB/logq.py" "$T/log.jsonl" "$@"
+}
