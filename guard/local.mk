@@ -14,6 +14,7 @@ guard_core_sources = \
 	guard/python.c guard/python.h \
 	guard/report.c \
 	guard/session.c guard/session.h \
+	guard/systab.c guard/systab.h guard/systab.def \
 	guard/util.c guard/util.h
 
 if BPF
