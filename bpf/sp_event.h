@@ -244,7 +244,7 @@ struct sp_fork {
 #define SP_XF_ELF (1u << 0)         /* the file is ELF */
 #define SP_XF_INTERP (1u << 1)      /* ELF with PT_INTERP (dynamically linked) */
 #define SP_XF_PHDR_UNSEEN (1u << 2) /* ELF whose program headers lie past bprm->buf */
-#define SP_XF_SCRIPT (1u << 3)      /* starts with "#!" */
+#define SP_XF_SCRIPT (1u << 3)      /* a "#!" script: filename is the script, path its interpreter */
 #define SP_XF_PRELOAD (1u << 4)     /* LD_PRELOAD starts with the session's shim */
 #define SP_XF_PRELOAD_OTHER (1u << 5) /* LD_PRELOAD set, not to the shim */
 #define SP_XF_ENV_TRUNC (1u << 6)   /* the environment was not scanned to its end */

@@ -144,6 +144,8 @@ __noinline int open_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 	e->open.dev = id.dev;
 	e->open.proc_pid = ppid;
 	e->open.oflags = write ? SP_OF_WRITE : 0;
+	if (t->compat)
+		e->h.flags |= SP_EF_COMPAT;
 	if (f) {
 		walk_copy(e->open.path, &wi);
 		e->open.bucket = wi.bucket;
@@ -372,6 +374,8 @@ __noinline int fileop_exit(struct sp_proc *p, struct sp_thread *t, long nr, long
 		break;
 	}
 	e->file.op = op;
+	if (t->compat)
+		e->h.flags |= SP_EF_COMPAT;
 	ev_submit(e);
 	return 0;
 }

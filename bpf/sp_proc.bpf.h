@@ -207,6 +207,45 @@ static long env_step(__u32 i, void *data)
 	return 1;
 }
 
+#define AT_NULL 0
+#define AT_BASE 7
+#define AUXV_WORDS 56
+
+/*
+ * Is the new program dynamically linked?  The ELF loader has already
+ * mapped its interpreter and saved the auxiliary vector: AT_BASE is where
+ * the interpreter was loaded, 0 for a static program.  This sees what the
+ * program headers in bprm->buf may not (a static binary has more headers
+ * than fit there).  Compat programs keep 32-bit words.  Returns 1, 0, or
+ * -1 when AT_BASE was not found.
+ */
+static __always_inline int auxv_dynamic(struct task_struct *task, bool elf32)
+{
+	struct sp_scratch *sc = get_scratch();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long *v;
+	__u32 *w;
+	int i;
+
+	/* The path buffer is free again once the record has its path. */
+	if (!sc)
+		return -1;
+	v = (unsigned long *)sc->pbuf;
+	w = (__u32 *)sc->pbuf;
+	if (bpf_probe_read_kernel(v, AUXV_WORDS * sizeof(*v), &mm->saved_auxv))
+		return -1;
+	for (i = 0; i < AUXV_WORDS / 2; i++) {
+		__u64 key = elf32 ? w[2 * i] : v[2 * i];
+		__u64 val = elf32 ? w[2 * i + 1] : v[2 * i + 1];
+
+		if (key == AT_NULL)
+			break;
+		if (key == AT_BASE)
+			return val != 0;
+	}
+	return -1;
+}
+
 /*
  * Does the new environment carry LD_PRELOAD, and does it start with the
  * session's shim?  Scans at most SP_ENV_SCAN strings.
@@ -237,14 +276,16 @@ static __always_inline __u32 exe_origin(struct sp_event *e, struct linux_binprm 
 	id.dev = e->exec.dev;
 	if (bpf_map_lookup_elem(&written, &id))
 		flags |= SP_XF_WRITTEN;
-	if (file_is_memfd(f))
+	if (file_is_memfd(f)) {
 		flags |= SP_XF_MEMFD;
-	mode = BPF_CORE_READ(dir, d_inode, i_mode);
-	if (mode & S_IWOTH)
-		flags |= SP_XF_WWDIR;
-	uid = BPF_CORE_READ(task, cred, fsuid.val);
-	if (uid != 0 && BPF_CORE_READ(dir, d_inode, i_uid.val) == uid)
-		flags |= SP_XF_OWNDIR;
+	} else {
+		mode = BPF_CORE_READ(dir, d_inode, i_mode);
+		if (mode & S_IWOTH)
+			flags |= SP_XF_WWDIR;
+		uid = BPF_CORE_READ(task, cred, fsuid.val);
+		if (uid != 0 && BPF_CORE_READ(dir, d_inode, i_uid.val) == uid)
+			flags |= SP_XF_OWNDIR;
+	}
 	if (BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
 		flags |= SP_XF_SETID;
 	e->exec.bucket = SP_BK_OTHER;
@@ -312,9 +353,19 @@ int BPF_PROG(sp_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	e->exec.dev = id.dev;
 	e->exec.old_role = p->role;
 	e->exec.xflags = exe_kind(bprm) | env_preload(task) | exe_origin(e, bprm, task);
+	if (e->exec.xflags & SP_XF_ELF) {
+		int dyn = auxv_dynamic(task, e->exec.xflags & SP_XF_ELF32);
+
+		if (dyn >= 0)
+			e->exec.xflags = (e->exec.xflags & ~(SP_XF_INTERP | SP_XF_PHDR_UNSEEN)) |
+					 (dyn ? SP_XF_INTERP : 0);
+	}
 	t = bpf_task_storage_get(&thr, task, 0, 0);
 	if (t && t->pending == __NR_execveat + 1)
 		e->exec.xflags |= SP_XF_EXECVEAT;
+	/* binfmt_script points interp at the interpreter: bprm->file is that now. */
+	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
+		e->exec.xflags |= SP_XF_SCRIPT;
 	fname = BPF_CORE_READ(bprm, filename);
 	if (bpf_probe_read_kernel_str(e->exec.filename, sizeof(e->exec.filename), fname) ==
 	    sizeof(e->exec.filename))

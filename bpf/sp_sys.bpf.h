@@ -31,13 +31,19 @@ static const __u8 pat_c[SP_NG_MAX] = {
 	SP_TOK_MUNMAP, SP_TOK_CLOSE, SP_TOK_READ, SP_TOK_CLOSE, SP_TOK_NONE,
 };
 
+/*
+ * Current glibc implements fstat() as newfstatat(fd, "", AT_EMPTY_PATH): a
+ * newfstatat completes "newfstatat-openat-fstat" as the fstat it stands for.
+ */
 static __always_inline void ngram_step(struct sp_proc *p, struct sp_thread *t, __u8 tok)
 {
+	__u8 alt = tok == SP_TOK_NEWFSTATAT ? SP_TOK_FSTAT : tok;
 	int i;
 
 	if (tok != SP_TOK_NONE) {
 		for (i = 0; i < SP_NG_MAX; i++)
-			if (pat_c[i] == tok && pat_b[i] == t->tok[2] && pat_a[i] == t->tok[1])
+			if ((pat_c[i] == tok || pat_c[i] == alt) && pat_b[i] == t->tok[2] &&
+			    pat_a[i] == t->tok[1])
 				__sync_fetch_and_add(&p->st.ngram[i], 1);
 	}
 	t->tok[0] = t->tok[1];
@@ -592,18 +598,6 @@ int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 
 /* ------------------------------------------------------------- exit */
 
-static __always_inline void ngram_enoent(__u32 tgid, struct task_struct *task)
-{
-	struct sp_proc *p = bpf_map_lookup_elem(&tracked, &tgid);
-	struct sp_thread *t;
-
-	if (!p)
-		return;
-	t = bpf_task_storage_get(&thr, task, 0, 0);
-	if (t && t->tok[0] == SP_TOK_OPEN && t->tok[1] == SP_TOK_READ)
-		__sync_fetch_and_add(&p->st.ngram[SP_NG_OPEN_READ_ENOENT], 1);
-}
-
 static __noinline int dispatch_exit(struct sp_proc *p, struct sp_thread *t, long nr, long ret)
 {
 	switch (nr) {
@@ -638,21 +632,30 @@ static __noinline int dispatch_exit(struct sp_proc *p, struct sp_thread *t, long
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct sp_proc *p = bpf_map_lookup_elem(&tracked, &tgid);
 	struct task_struct *task;
 	struct sp_thread *t;
-	struct sp_proc *p;
 	long nr;
 
-	task = current_task();
-	if (ret == -ENOENT)
-		ngram_enoent(tgid, task);
-	p = bpf_map_lookup_elem(&tracked, &tgid);
 	if (!p)
 		return 0;
+	/*
+	 * Most calls have nothing pending and are not a failed lookup: leave
+	 * before the per-thread state is looked up.
+	 */
+	task = current_task();
+	nr = syscall_nr_of(regs);
+	if (ret != -ENOENT && !is_compat(task) && !is_dispatched(nr) && !is_notable(nr) &&
+	    !is_fileop(nr))
+		return 0;
 	t = bpf_task_storage_get(&thr, task, 0, 0);
-	if (!t || !t->pending)
+	if (!t)
+		return 0;
+	/* open, read, then a call failing with ENOENT */
+	if (ret == -ENOENT && t->tok[0] == SP_TOK_OPEN && t->tok[1] == SP_TOK_READ)
+		__sync_fetch_and_add(&p->st.ngram[SP_NG_OPEN_READ_ENOENT], 1);
+	if (!t->pending)
 		return 0;
 	nr = (long)t->pending - 1;
 	t->pending = 0;

@@ -10,10 +10,15 @@ guard_core_sources = \
 	guard/jsonw.c guard/jsonw.h \
 	guard/log.c \
 	guard/monitor.c \
+	guard/netrule.c guard/netrule.h \
 	guard/proctab.c guard/proctab.h \
 	guard/python.c guard/python.h \
 	guard/report.c \
+	guard/kevent.c guard/kevent.h \
+	guard/kmon.c guard/kmon.h \
+	guard/kstats.c guard/kstats.h \
 	guard/session.c guard/session.h \
+	guard/spawn.c guard/spawn.h \
 	guard/systab.c guard/systab.h guard/systab.def \
 	guard/util.c guard/util.h
 

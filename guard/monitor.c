@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <sys/socket.h>
 
+#include "guard/kmon.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/util.h"
@@ -108,29 +109,6 @@ static void on_exit_(struct session *s, struct proc *p, const struct sp_event *e
 	p->exit_status = e->exit.exit_code;
 }
 
-static void on_connect(struct session *s, struct proc *p, const struct sp_event *e)
-{
-	struct finding f = { 0 };
-	char dst[128];
-	int idx;
-
-	if (!(e->h.flags & SP_EF_DENIED))
-		return;
-	format_inet(dst, sizeof(dst), e->connect.family, e->connect.addr, e->connect.port);
-	f.rule = "build-connect";
-	f.deny = true;
-	f.dist = p->dist;
-	f.pid = p->pid;
-	f.ts_ns = e->h.ts_ns;
-	snprintf(f.what, sizeof(f.what), "build process %d (%s) connect(%s), refused",
-		 (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm, dst);
-	idx = session_add_finding(s, &f);
-	if (!s->blocked && idx >= 0) {
-		s->blocked = true;
-		s->block_finding = idx;
-	}
-}
-
 int monitor_kernel_record(void *ctx, const struct sp_event *e)
 {
 	struct session *s = ctx;
@@ -139,7 +117,10 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 	s->records++;
 	if (e->h.kind == SP_EV_FORK) {
 		on_fork(s, e);
-		log_record(s, e, proctab_get(&s->procs, e->h.tgid));
+		p = proctab_get(&s->procs, e->h.tgid);
+		log_record(s, e, p);
+		if (p)
+			kmon_record(s, p, e);
 		return 0;
 	}
 	p = proctab_get(&s->procs, e->h.tgid);
@@ -159,12 +140,11 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 	case SP_EV_EXIT:
 		on_exit_(s, p, e);
 		break;
-	case SP_EV_CONNECT:
-		on_connect(s, p, e);
-		break;
 	default:
 		break;
 	}
 	log_record(s, e, p);
+	/* Findings and counters of every kind: guard/kmon.c. */
+	kmon_record(s, p, e);
 	return 0;
 }
