@@ -11,7 +11,9 @@
 #include <time.h>
 
 #include "guard/exitcode.h"
+#include "guard/kmon.h"
 #include "guard/ksensor.h"
+#include "guard/netrule.h"
 #include "guard/util.h"
 
 #define KILL_TIMEOUT_MS 5000
@@ -77,40 +79,11 @@ static void open_cgroup(struct session *s)
 
 /* ---------------------------------------------------------------- spawn */
 
-/*
- * The child: its own process group, dies with us, waits for "go" (sent once
- * it is tracked) and becomes pip.  Never returns.
- */
-static void child_exec(struct session *s, int go_fd, int err_fd, pid_t parent,
-		       const sigset_t *oldmask)
+static int add_epoll(int epfd, int fd)
 {
-	char **argv = calloc((size_t)s->opt->pip_argc + 4, sizeof(char *));
-	char go;
-	int e;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
-	(void)setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(127);
-	for (size_t i = 0; i < ARRAY_SIZE(handled_signals); i++)
-		signal(handled_signals[i], SIG_DFL);
-	signal(SIGTTOU, SIG_DFL);
-	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	if (read(go_fd, &go, 1) != 1 || go != 'g')
-		_exit(127);
-	if (!argv) {
-		e = ENOMEM;
-		goto fail;
-	}
-	argv[0] = s->py.python;
-	argv[1] = "-m";
-	argv[2] = "pip";
-	for (int i = 0; i < s->opt->pip_argc; i++)
-		argv[3 + i] = s->opt->pip_argv[i];
-	execvp(argv[0], argv);
-	e = errno;
-fail:
-	(void)write_all(err_fd, &e, sizeof(e));
-	_exit(127);
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
 /* Give the terminal's foreground to pip's group, as a shell would. */
@@ -140,65 +113,56 @@ static void take_terminal(struct session *s)
 
 static int spawn_pip(struct session *s, const sigset_t *oldmask)
 {
-	int go[2], err[2], e = 0, r;
-	pid_t parent = getpid();
-	ssize_t n;
+	_cleanup_free_ char **argv = calloc((size_t)s->opt->pip_argc + 4, sizeof(char *));
+	int r;
 
-	if (pipe2(go, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(err, O_CLOEXEC) < 0) {
-		r = -errno;
-		close(go[0]);
-		close(go[1]);
+	if (!argv)
+		return -ENOMEM;
+	argv[0] = s->py.python;
+	argv[1] = "-m";
+	argv[2] = "pip";
+	for (int i = 0; i < s->opt->pip_argc; i++)
+		argv[3 + i] = s->opt->pip_argv[i];
+	/* The tree gets its own PID namespace where allowed (guard/spawn.h). */
+	r = spawn_start(&s->sp, argv, oldmask, true);
+	if (r < 0)
 		return r;
-	}
-	s->root = fork();
-	if (s->root < 0) {
-		r = -errno;
-		close(go[0]);
-		close(go[1]);
-		close(err[0]);
-		close(err[1]);
-		return r;
-	}
-	if (s->root == 0) {
-		close(go[1]);
-		close(err[0]);
-		child_exec(s, go[0], err[1], parent, oldmask);
-	}
-	close(go[0]);
-	close(err[1]);
+	s->root = s->sp.pid;
 	(void)setpgid(s->root, s->root);
 
 	/* Tracked (and in the cgroup) before it runs a single instruction of pip. */
-	r = ks_track(s->ks, s->root, SP_ROLE_PIP, SP_PF_ROOT);
+	r = s->sp.pidns ? ks_track(s->ks, s->root, SP_ROLE_NONE, SP_PF_INIT) :
+			  ks_track(s->ks, s->root, SP_ROLE_PIP, SP_PF_ROOT);
 	if (r == 0 && s->have_cgroup)
 		r = sp_cgroup_add(&s->cg, s->root);
+	if (r == 0 && s->sp.pidns)
+		r = add_epoll(s->epfd, s->sp.status_fd);
 	if (r < 0) {
 		(void)kill(s->root, SIGKILL);
-		close(go[1]);
-		close(err[0]);
+		spawn_close(&s->sp);
 		return r;
 	}
 	hand_terminal(s);
-	if (write(go[1], "g", 1) != 1) {
-		r = -errno;
-		(void)kill(s->root, SIGKILL);
+	r = spawn_release(&s->sp);
+	if (r < 0) {
+		sp_msg("cannot run %s: %s", s->py.python, strerror(-r));
+		return r;
 	}
-	close(go[1]);
-	/* EOF: exec succeeded (the pipe is close-on-exec); else its errno. */
-	do
-		n = read(err[0], &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(err[0]);
-	if (n == sizeof(e)) {
-		sp_msg("cannot run %s: %s", s->py.python, strerror(e));
-		return -e;
-	}
-	return r;
+	return 0;
 }
 
 /* ----------------------------------------------------------------- kill */
+
+/* pidns: pip's own wait status, passed on by the namespace's init. */
+static void read_pip_status(struct session *s)
+{
+	int status;
+
+	if (!s->root_done && spawn_read_status(&s->sp, &status) == 1) {
+		s->root_done = true;
+		s->root_status = status;
+	}
+}
 
 static void reap(struct session *s)
 {
@@ -207,7 +171,12 @@ static void reap(struct session *s)
 
 	/* We are the subreaper of the tree: orphans come to us. */
 	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
-		if (pid == s->root) {
+		if (pid != s->root)
+			continue;
+		/* A dead init sent pip's status first, if pip got to exit. */
+		if (s->sp.pidns)
+			read_pip_status(s);
+		if (!s->root_done) {
 			s->root_done = true;
 			s->root_status = status;
 		}
@@ -279,8 +248,9 @@ static void on_signal(struct session *s, int signo)
 	if (!s->interrupted)
 		sp_msg("interrupted by %s: stopping pip", strsignal(signo));
 	s->interrupted = signo;
+	/* The namespace's init ignores it; pip's group (which it leads) gets it. */
 	if (!s->root_done)
-		(void)kill(s->root, signo == SIGQUIT ? SIGQUIT : SIGINT);
+		(void)kill(s->sp.pidns ? -s->root : s->root, signo == SIGQUIT ? SIGQUIT : SIGINT);
 }
 
 static int drain_signals(struct session *s)
@@ -299,19 +269,14 @@ static int drain_signals(struct session *s)
 }
 
 /*
- * The kernel doomed the session on its own: a fork it could not track
- * (the tracked map was full).  Fail closed.
+ * The kernel doomed the session on its own: a deny whose record did not
+ * reach us, or a fork it could not track (the tracked map was full).  Fail
+ * closed, saying why.
  */
 static void block_on_kernel_doom(struct session *s)
 {
-	struct finding f = { .rule = "untracked-process", .deny = true, .dist = -1,
-			     .ts_ns = ks_doomed_ns(s->ks) };
-	int idx;
+	int idx = kmon_kernel_deny(s);
 
-	snprintf(f.what, sizeof(f.what),
-		 "%llu processes could not be tracked (more than %d at once): the session was stopped",
-		 (unsigned long long)ks_overflow(s->ks), SP_TRACKED_MAX);
-	idx = session_add_finding(s, &f);
 	s->blocked = true;
 	s->block_finding = idx;
 }
@@ -336,6 +301,8 @@ static int event_loop(struct session *s)
 				r = drain_signals(s);
 				if (r < 0)
 					return r;
+			} else if (ev[i].data.fd == s->sp.status_fd) {
+				read_pip_status(s);
 			} else {
 				r = ks_consume(s->ks);
 				if (r < 0 && r != -EINTR)
@@ -347,16 +314,11 @@ static int event_loop(struct session *s)
 			reap(s);
 		if (!s->blocked && ks_is_doomed(s->ks))
 			block_on_kernel_doom(s);
+		kmon_check_lost(s);
 	}
 	return 0;
 }
 
-static int add_epoll(int epfd, int fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-
-	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
-}
 
 static void mark_outlived(void *ctx, pid_t tgid)
 {
@@ -438,7 +400,8 @@ int sensors_check(void)
 
 int session_run(const struct options *opt)
 {
-	struct session s = { .opt = opt, .sigfd = -1, .epfd = -1, .tty = -1, .block_finding = -1 };
+	struct session s = { .opt = opt, .sigfd = -1, .epfd = -1, .tty = -1, .block_finding = -1,
+			     .sp = { .pid = -1, .status_fd = -1, .go_fd = -1, .err_fd = -1 } };
 	char err[512] = "";
 	sigset_t oldmask;
 	int status, r;
@@ -464,6 +427,15 @@ int session_run(const struct options *opt)
 	}
 	if (open_kernel_sensor(&s) < 0) {
 		status = SP_EXIT_SENSOR;
+		goto out;
+	}
+	if (kmon_init(&s) < 0) {
+		sp_msg("out of memory");
+		status = SP_EXIT_INTERNAL;
+		goto out;
+	}
+	if (netrules_load(s.ks, opt->net_rules, opt->n_net_rules) < 0) {
+		status = SP_EXIT_CONFIG;
 		goto out;
 	}
 	open_cgroup(&s);
@@ -509,6 +481,7 @@ int session_run(const struct options *opt)
 		finish_tree(&s);
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
 	}
+	kmon_finish(&s);
 	report_end(&s, status);
 
 out_terminal:
@@ -520,6 +493,8 @@ out:
 	if (s.have_cgroup && sp_cgroup_destroy(&s.cg, 2000) < 0)
 		sp_msg("warning: cannot remove session cgroup: %s", strerror(errno));
 	log_close(&s);
+	spawn_close(&s.sp);
+	kmon_free(&s);
 	if (s.epfd >= 0)
 		close(s.epfd);
 	if (s.sigfd >= 0)
