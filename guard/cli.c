@@ -95,6 +95,16 @@ static int opt_log(struct parser *p)
 	return take_value(p, &p->o->log_path);
 }
 
+/* Checked when the kernel sensor loads them (guard/netrule.c). */
+static int opt_net_rule(struct parser *p)
+{
+	if (p->o->n_net_rules >= CLI_NET_RULES_MAX) {
+		snprintf(p->err, p->errlen, "at most %d --net-rule options", CLI_NET_RULES_MAX);
+		return -EINVAL;
+	}
+	return take_value(p, &p->o->net_rules[p->o->n_net_rules++]);
+}
+
 struct sp_option {
 	const char *lng;
 	const char *shrt;
@@ -108,6 +118,7 @@ static const struct sp_option sp_options[] = {
 	{ "--verbose", "-v", false, opt_verbose },
 	{ "--python", NULL, true, opt_python },
 	{ "--log", NULL, true, opt_log },
+	{ "--net-rule", NULL, true, opt_net_rule },
 };
 
 static const struct sp_option *find_option(const char *arg, size_t len)

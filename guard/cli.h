@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define CLI_NET_RULES_MAX 64    /* --net-rule options on one command line */
+
 enum sp_cmd {
 	CMD_HELP,               /* safe-pip --help */
 	CMD_VERSION,            /* safe-pip --version */
@@ -30,6 +32,8 @@ struct options {
 	const char *python;             /* --python, else SAFE_PIP_PYTHON */
 	const char *python_source;      /* "--python" or "SAFE_PIP_PYTHON" */
 	const char *log_path;           /* --log FILE: JSON Lines of every event */
+	const char *net_rules[CLI_NET_RULES_MAX];       /* --net-rule SPEC (guard/netrule.h) */
+	int n_net_rules;
 
 	/* pip's argv after "python -m pip": general options, command, args */
 	char **pip_argv;

@@ -29,6 +29,8 @@ static void usage(void)
 	       "  --python PATH   interpreter to run pip with (default: SAFE_PIP_PYTHON,\n"
 	       "                  the active virtualenv, python3 on PATH)\n"
 	       "  --log FILE      write every event and the verdict as JSON Lines\n"
+	       "  --net-rule SPEC allow or deny a destination in the kernel, e.g.\n"
+	       "                  allow:build:127.0.0.1/32:8000-8099 (repeatable)\n"
 	       "  -v, --verbose   say more (repeat for libbpf diagnostics)\n"
 	       "  -h, --help      this help (pip's: safe-pip help)\n"
 	       "  -V, --version   safe-pip's version (pip's: safe-pip install --version)\n"
