@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Query a safe-pip JSON Lines log (--log) from a test.
+
+usage: logq.py LOG [-n | -p | -v KEY] FILTER...
+
+A FILTER is KEY=VALUE, KEY!=VALUE, KEY~REGEX (search), KEY>NUMBER,
+KEY<NUMBER or KEY? (present).  KEY may be dotted for nested members
+(stats.syscalls.file).  VALUE is compared with the member as JSON writes it
+(true, 12, text).  Lines of every type are searched; add type=event etc.
+
+Exit status 0 when a line matches (1 when none, 2 on bad input); -n prints
+the number of matching lines, -p the first one, -v KEY its KEY.
+"""
+import json
+import re
+import sys
+
+
+def get(d, key):
+    for part in key.split("."):
+        if not isinstance(d, dict) or part not in d:
+            return None
+        d = d[part]
+    return d
+
+
+def text(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def matches(d, flt):
+    m = re.match(r"^([A-Za-z0-9_.]+)(!=|=|~|>|<|\?)(.*)$", flt)
+    if not m:
+        raise SystemExit("logq.py: bad filter %r" % flt)
+    key, op, want = m.groups()
+    v = get(d, key)
+    if op == "?":
+        return v is not None
+    if v is None:
+        return op == "!="
+    if op == "=":
+        return text(v) == want
+    if op == "!=":
+        return text(v) != want
+    if op == "~":
+        return re.search(want, text(v)) is not None
+    try:
+        return float(v) > float(want) if op == ">" else float(v) < float(want)
+    except (TypeError, ValueError):
+        return False
+
+
+def main():
+    args = sys.argv[1:]
+    if not args:
+        raise SystemExit(__doc__)
+    log, args = args[0], args[1:]
+    mode, vkey = "test", None
+    if args and args[0] in ("-n", "-p"):
+        mode, args = args[0], args[1:]
+    elif args and args[0] == "-v":
+        mode, vkey, args = "-v", args[1], args[2:]
+    hits = []
+    with open(log, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            try:
+                d = json.loads(line)
+            except ValueError:
+                print("logq.py: %s:%d: not JSON" % (log, n), file=sys.stderr)
+                sys.exit(2)
+            if all(matches(d, a) for a in args):
+                hits.append(d)
+    if mode == "-n":
+        print(len(hits))
+        return
+    if hits and mode == "-p":
+        print(json.dumps(hits[0]))
+    if hits and mode == "-v":
+        print(text(get(hits[0], vkey)))
+    sys.exit(0 if hits else 1)
+
+
+if __name__ == "__main__":
+    main()
