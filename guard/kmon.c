@@ -20,6 +20,22 @@
 #include "guard/systab.h"
 #include "guard/util.h"
 
+/* Rule ids from the registry: a rule that is not registered does not compile. */
+enum {
+#define SP_RULE(c, id, desc) RULE_##c,
+#include "policy/rules.def"
+#undef SP_RULE
+	RULE_COUNT_
+};
+
+static const char *const rule_ids[RULE_COUNT_] = {
+#define SP_RULE(c, id, desc) [RULE_##c] = id,
+#include "policy/rules.def"
+#undef SP_RULE
+};
+
+#define R(c) rule_ids[RULE_##c]
+
 int kmon_init(struct session *s)
 {
 	struct kstate *k = calloc(1, sizeof(*k));
@@ -151,7 +167,7 @@ static void on_fork(struct session *s, struct proc *p, const struct sp_event *e)
 	if (!(e->fork.fflags & SP_FF_NEWNS) || p->role == SP_ROLE_NONE)
 		return;
 	clone_flags_str(e->fork.clone_flags, fl, sizeof(fl));
-	add(s, p, e, "mount", false, "%s created process %u in new namespaces (%s)",
+	add(s, p, e, R(MOUNT), false, "%s created process %u in new namespaces (%s)",
 	    who(p, w, sizeof(w)), e->fork.child_tgid, fl);
 }
 
@@ -206,21 +222,21 @@ static void on_exec(struct session *s, struct proc *p, const struct sp_event *e)
 	}
 	who(p, w, sizeof(w));
 	if (xflags & (SP_XF_MEMFD))
-		add(s, p, e, "memfd-exec", false, "%s executed an in-memory file %s%s", w, path,
+		add(s, p, e, R(MEMFD_EXEC), false, "%s executed an in-memory file %s%s", w, path,
 		    xflags & SP_XF_EXECVEAT ? " by execveat" : "");
 	if ((xflags & SP_XF_WRITTEN) && !own && !(xflags & SP_XF_MEMFD))
-		add(s, p, e, "exec-new-file", false, "%s executed %s, written during this install",
+		add(s, p, e, R(EXEC_NEW_FILE), false, "%s executed %s, written during this install",
 		    w, path);
 	if ((xflags & (SP_XF_TMPDIR | SP_XF_HIDDEN | SP_XF_WWDIR)) && !own &&
 	    !(xflags & SP_XF_MEMFD))
-		add(s, p, e, "exec-temp", false, "%s executed %s (%s)", w, path,
+		add(s, p, e, R(EXEC_TEMP), false, "%s executed %s (%s)", w, path,
 		    xflags & SP_XF_TMPDIR ? "temporary directory" :
 		    xflags & SP_XF_HIDDEN ? "hidden directory" : "world-writable directory");
 	if ((xflags & SP_XF_ELF) && !(xflags & (SP_XF_INTERP | SP_XF_PHDR_UNSEEN)))
-		add(s, p, e, "static-exec", false, "%s executed the statically linked %s%s", w, path,
+		add(s, p, e, R(STATIC_EXEC), false, "%s executed the statically linked %s%s", w, path,
 		    xflags & SP_XF_ELF32 ? " (32-bit)" : "");
 	if (xflags & SP_XF_SETID)
-		add(s, p, e, "priv-change", false, "%s executed the set-id program %s", w, path);
+		add(s, p, e, R(PRIV_CHANGE), false, "%s executed the set-id program %s", w, path);
 }
 
 /* A destination the rules deny: the kernel refused it and doomed the tree. */
@@ -235,7 +251,7 @@ static void on_denied_dest(struct session *s, struct proc *p, const struct sp_ev
 		snprintf(r, sizeof(r), " by network rule %u", rule);
 	else
 		snprintf(r, sizeof(r), " (%s processes may not reach the network)", role_name(p->role));
-	add(s, p, e, p->role == SP_ROLE_BUILD ? "build-connect" : "net-deny", true,
+	add(s, p, e, p->role == SP_ROLE_BUILD ? R(BUILD_CONNECT) : R(NET_DENY), true,
 	    "%s %s(%s), refused%s%s", who(p, w, sizeof(w)), call, dst, r,
 	    e->h.flags & SP_EF_CGROUP ? " in the kernel before any packet left" : "");
 }
@@ -259,11 +275,11 @@ static void on_net(struct session *s, struct proc *p, const struct sp_event *e)
 	if (p->role != SP_ROLE_BUILD || n->ret < 0)
 		return;
 	if (n->op == SP_NOP_SOCKET && (n->nflags & SP_NF_RAW))
-		add(s, p, e, "raw-socket", false, "%s opened a %s socket", who(p, w, sizeof(w)),
+		add(s, p, e, R(RAW_SOCKET), false, "%s opened a %s socket", who(p, w, sizeof(w)),
 		    n->nflags & SP_NF_PACKET ? "packet" : "raw");
 	if (n->op == SP_NOP_LISTEN) {
 		format_addr(a, sizeof(a), n->family, n->addr, n->port);
-		add(s, p, e, "listen", false, "%s listens on %s", who(p, w, sizeof(w)), a);
+		add(s, p, e, R(LISTEN), false, "%s listens on %s", who(p, w, sizeof(w)), a);
 	}
 }
 
@@ -275,12 +291,12 @@ static void on_open(struct session *s, struct proc *p, const struct sp_event *e)
 	if ((o->oflags & SP_OF_WRITE) && o->ret >= 0 && (o->oflags & SP_OF_RESOLVED))
 		remember_written(s->kst, o->path);
 	if (o->oflags & SP_OF_SUPERVISOR) {
-		add(s, p, e, "supervisor-attack", true, "%s opened %s, a file of the supervisor",
+		add(s, p, e, R(SUPERVISOR_ATTACK), true, "%s opened %s, a file of the supervisor",
 		    who(p, w, sizeof(w)), o->path);
 		return;
 	}
 	if ((o->oflags & SP_OF_PROC_PID) && p->role != SP_ROLE_PIP && endswith(o->path, "/environ"))
-		add(s, p, e, "env-harvest", false, "%s read %s", who(p, w, sizeof(w)), o->path);
+		add(s, p, e, R(ENV_HARVEST), false, "%s read %s", who(p, w, sizeof(w)), o->path);
 }
 
 static void on_file(struct session *s, struct proc *p, const struct sp_event *e)
@@ -303,7 +319,7 @@ static void on_file(struct session *s, struct proc *p, const struct sp_event *e)
 	if (f->op == SP_FOP_CHMOD && (f->mode & 0111) && p->role == SP_ROLE_BUILD &&
 	    ((f->fflags & SP_FL_WRITTEN) || kmon_was_written(s, f->path)) &&
 	    !in_build_space(s, p, f->path))
-		add(s, p, e, "chmod-exec-new", false, "%s made %s executable (mode %04o)",
+		add(s, p, e, R(CHMOD_EXEC_NEW), false, "%s made %s executable (mode %04o)",
 		    who(p, w, sizeof(w)), f->path, f->mode & 07777);
 }
 
@@ -315,21 +331,21 @@ static void on_file(struct session *s, struct proc *p, const struct sp_event *e)
 static const char *sys_rule(const char *name, bool failed)
 {
 	static const struct { const char *name, *rule; bool tried; } t[] = {
-		{ "setsid", "daemonize", false }, { "ptrace", "ptrace", true },
-		{ "process_vm_readv", "ptrace", true }, { "process_vm_writev", "ptrace", true },
-		{ "memfd_create", "memfd-exec", false }, { "mmap", "anon-exec-memory", false },
-		{ "mprotect", "anon-exec-memory", false }, { "io_uring_setup", "io-uring", false },
-		{ "bpf", "bpf-syscall", true }, { "init_module", "kernel-module", true },
-		{ "finit_module", "kernel-module", true }, { "delete_module", "kernel-module", true },
-		{ "mount", "mount", true }, { "umount2", "mount", true }, { "unshare", "mount", false },
-		{ "setns", "mount", true }, { "pivot_root", "mount", true }, { "chroot", "mount", true },
-		{ "fsopen", "mount", true }, { "fsmount", "mount", true },
-		{ "move_mount", "mount", true }, { "open_tree", "mount", true },
-		{ "setuid", "priv-change", false }, { "setgid", "priv-change", false },
-		{ "setreuid", "priv-change", false }, { "setregid", "priv-change", false },
-		{ "setresuid", "priv-change", false }, { "setresgid", "priv-change", false },
-		{ "setfsuid", "priv-change", false }, { "setfsgid", "priv-change", false },
-		{ "setgroups", "priv-change", false }, { "capset", "priv-change", false },
+		{ "setsid", R(DAEMONIZE), false }, { "ptrace", R(PTRACE), true },
+		{ "process_vm_readv", R(PTRACE), true }, { "process_vm_writev", R(PTRACE), true },
+		{ "memfd_create", R(MEMFD_EXEC), false }, { "mmap", R(ANON_EXEC_MEMORY), false },
+		{ "mprotect", R(ANON_EXEC_MEMORY), false }, { "io_uring_setup", R(IO_URING), false },
+		{ "bpf", R(BPF_SYSCALL), true }, { "init_module", R(KERNEL_MODULE), true },
+		{ "finit_module", R(KERNEL_MODULE), true }, { "delete_module", R(KERNEL_MODULE), true },
+		{ "mount", R(MOUNT), true }, { "umount2", R(MOUNT), true }, { "unshare", R(MOUNT), false },
+		{ "setns", R(MOUNT), true }, { "pivot_root", R(MOUNT), true }, { "chroot", R(MOUNT), true },
+		{ "fsopen", R(MOUNT), true }, { "fsmount", R(MOUNT), true },
+		{ "move_mount", R(MOUNT), true }, { "open_tree", R(MOUNT), true },
+		{ "setuid", R(PRIV_CHANGE), false }, { "setgid", R(PRIV_CHANGE), false },
+		{ "setreuid", R(PRIV_CHANGE), false }, { "setregid", R(PRIV_CHANGE), false },
+		{ "setresuid", R(PRIV_CHANGE), false }, { "setresgid", R(PRIV_CHANGE), false },
+		{ "setfsuid", R(PRIV_CHANGE), false }, { "setfsgid", R(PRIV_CHANGE), false },
+		{ "setgroups", R(PRIV_CHANGE), false }, { "capset", R(PRIV_CHANGE), false },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
@@ -355,18 +371,18 @@ static void on_syscall(struct session *s, struct proc *p, const struct sp_event 
 	who(p, w, sizeof(w));
 	if (y->sflags & SP_SF_FIRST_COMPAT) {
 		if (p->role != SP_ROLE_PIP)
-			add(s, p, e, "compat-syscall", false, "%s: %s", w, call);
+			add(s, p, e, R(COMPAT_SYSCALL), false, "%s: %s", w, call);
 		return;
 	}
 	if (!name)
 		return;
 	if (y->sflags & SP_SF_TARGET_SUPERVISOR) {
-		add(s, p, e, "supervisor-attack", true, "%s aimed at the supervisor: %s", w, call);
+		add(s, p, e, R(SUPERVISOR_ATTACK), true, "%s aimed at the supervisor: %s", w, call);
 		return;
 	}
 	if (is_signal_call(name) && !(y->sflags & SP_SF_TARGET_TRACKED) &&
 	    (y->sflags & (SP_SF_TARGET_KNOWN | SP_SF_TARGET_GROUP)) && p->role != SP_ROLE_PIP) {
-		add(s, p, e, "kill-outside", false, "%s signalled a process outside the install: %s",
+		add(s, p, e, R(KILL_OUTSIDE), false, "%s signalled a process outside the install: %s",
 		    w, call);
 		return;
 	}
@@ -446,7 +462,7 @@ void kmon_check_lost(struct session *s)
 		return;
 	lost_what(s, kinds, sizeof(kinds));
 	if (k->lost_finding < 0) {
-		k->lost_finding = add(s, NULL, NULL, "lost-records", false,
+		k->lost_finding = add(s, NULL, NULL, R(LOST_RECORDS), false,
 				      "%llu kernel records were lost (ring buffer full: %s): the view "
 				      "of the install is incomplete", (unsigned long long)lost, kinds);
 	} else {
@@ -469,18 +485,18 @@ int kmon_kernel_deny(struct session *s)
 	p = d.tgid ? proctab_get(&s->procs, (pid_t)d.tgid) : NULL;
 	switch (d.reason) {
 	case SP_DENY_NET:
-		idx = add(s, p, NULL, p && p->role == SP_ROLE_BUILD ? "build-connect" : "net-deny", true,
+		idx = add(s, p, NULL, p && p->role == SP_ROLE_BUILD ? R(BUILD_CONNECT) : R(NET_DENY), true,
 			  "process %u reached for a destination the network rules deny (%s%u); its record "
 			  "was lost, the kernel refused it", d.tgid, d.rule == ~0u ? "role default" :
 			  "rule ", d.rule == ~0u ? 0 : d.rule);
 		break;
 	case SP_DENY_SUPERVISOR:
-		idx = add(s, p, NULL, "supervisor-attack", true,
+		idx = add(s, p, NULL, R(SUPERVISOR_ATTACK), true,
 			  "process %u aimed a signal, ptrace or /proc access at the supervisor (target %u)",
 			  d.tgid, d.target);
 		break;
 	default:
-		idx = add(s, p, NULL, "untracked-process", true,
+		idx = add(s, p, NULL, R(UNTRACKED_PROCESS), true,
 			  "%llu processes could not be tracked (more than %d at once): the session was "
 			  "stopped", (unsigned long long)ks_overflow(s->ks), SP_TRACKED_MAX);
 		break;
