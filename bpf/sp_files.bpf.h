@@ -69,8 +69,9 @@ static __always_inline __u32 proc_pid_of(struct file *f, const struct walk_info 
 }
 
 /*
- * A /proc/<supervisor>/ file opened from the tree (mem, environ, fds...):
- * the caller dies before it returns to user space, so the fd is never used.
+ * A /proc/<supervisor>/ file opened from the tree for writing, or its mem
+ * at all: the caller dies before it returns to user space, so the fd is
+ * never used.  (Reading its status or cmdline, as ps does, is no attack.)
  */
 static __always_inline void deny_supervisor_proc(struct sp_event *e, __u32 tgid)
 {
@@ -159,8 +160,13 @@ __noinline int open_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 		if (ppid && ppid != tgid)
 			e->open.oflags |= SP_OF_PROC_PID;
 		if (ppid && ppid == cfg_supervisor) {
+			const unsigned char *leaf = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+			char n[4] = {};
+
+			bpf_probe_read_kernel(n, sizeof(n), leaf);
 			e->open.oflags |= SP_OF_SUPERVISOR;
-			deny_supervisor_proc(e, tgid);
+			if (write || (n[0] == 'm' && n[1] == 'e' && n[2] == 'm' && n[3] == '\0'))
+				deny_supervisor_proc(e, tgid);
 		}
 	} else {
 		if (user_path_at(t->args[0], (const char *)t->args[1], e->open.path) & UP_TRUNC)

@@ -112,6 +112,7 @@ __noinline int target_enter(struct sp_thread *t, long nr)
 		goto judge;
 	} else if (nr == __NR_kill && pid <= 0) {
 		if (pid == -1) {
+			/* In the namespace that is the tree; outside, everything. */
 			fl |= SP_SF_TARGET_ALL;
 			fl |= in_ns ? SP_SF_TARGET_TRACKED : SP_SF_TARGET_SUPERVISOR;
 		} else {
@@ -132,8 +133,10 @@ __noinline int target_enter(struct sp_thread *t, long nr)
 	if (pid <= 0)
 		goto out;
 	if (in_ns) {
-		/* A pid of the tree's own namespace: inside the tree by construction. */
-		fl |= SP_SF_TARGET_TRACKED;
+		/*
+		 * A pid of the tree's own namespace: only the tree lives there, and
+		 * what does not exist there (ESRCH) was aimed outside.
+		 */
 		goto out;
 	}
 	target = pid;

@@ -493,8 +493,12 @@ static void json_sys(struct jw *w, const struct sp_event *e)
 		jw_kstr(w, "target_is", "supervisor");
 	else if (s->sflags & SP_SF_TARGET_TRACKED)
 		jw_kstr(w, "target_is", "tree");
+	else if (s->sflags & SP_SF_IN_PIDNS)
+		jw_kstr(w, "target_is", s->ret == -ESRCH ? "outside-namespace" : "namespace");
 	else if (s->sflags & (SP_SF_TARGET_KNOWN | SP_SF_TARGET_GROUP))
 		jw_kstr(w, "target_is", "outside");
+	if (s->sflags & SP_SF_TARGET_ALL)
+		jw_kbool(w, "target_all", true);
 	if (s->str[0])
 		jw_kstrn(w, "str", s->str, sizeof(s->str));
 }
@@ -516,7 +520,10 @@ void kevent_json(struct jw *w, const struct sp_event *e)
 		break;
 	case SP_EV_EXIT:
 		jw_kint(w, "status", e->exit.exit_code);
+		jw_key(w, "stats");
+		jw_obj(w);
 		kevent_stats_json(w, &e->exit.st);
+		jw_obj_end(w);
 		break;
 	case SP_EV_CONNECT:
 		jw_kint(w, "family", e->connect.family);

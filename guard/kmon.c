@@ -290,7 +290,7 @@ static void on_open(struct session *s, struct proc *p, const struct sp_event *e)
 
 	if ((o->oflags & SP_OF_WRITE) && o->ret >= 0 && (o->oflags & SP_OF_RESOLVED))
 		remember_written(s->kst, o->path);
-	if (o->oflags & SP_OF_SUPERVISOR) {
+	if ((o->oflags & SP_OF_SUPERVISOR) && (e->h.flags & SP_EF_DENIED)) {
 		add(s, p, e, R(SUPERVISOR_ATTACK), true, "%s opened %s, a file of the supervisor",
 		    who(p, w, sizeof(w)), o->path);
 		return;
@@ -380,11 +380,19 @@ static void on_syscall(struct session *s, struct proc *p, const struct sp_event 
 		add(s, p, e, R(SUPERVISOR_ATTACK), true, "%s aimed at the supervisor: %s", w, call);
 		return;
 	}
-	if (is_signal_call(name) && !(y->sflags & SP_SF_TARGET_TRACKED) &&
-	    (y->sflags & (SP_SF_TARGET_KNOWN | SP_SF_TARGET_GROUP)) && p->role != SP_ROLE_PIP) {
-		add(s, p, e, R(KILL_OUTSIDE), false, "%s signalled a process outside the install: %s",
-		    w, call);
-		return;
+	if (is_signal_call(name) && p->role != SP_ROLE_PIP) {
+		/* In the tree's PID namespace, a pid that is not there is outside. */
+		if ((y->sflags & SP_SF_IN_PIDNS) && y->ret == -ESRCH && !(y->sflags & SP_SF_TARGET_ALL)) {
+			add(s, p, e, R(KILL_OUTSIDE), false, "%s tried to signal a process outside the "
+			    "install's PID namespace: %s", w, call);
+			return;
+		}
+		if (!(y->sflags & (SP_SF_TARGET_TRACKED | SP_SF_IN_PIDNS)) &&
+		    (y->sflags & (SP_SF_TARGET_KNOWN | SP_SF_TARGET_GROUP))) {
+			add(s, p, e, R(KILL_OUTSIDE), false, "%s signalled a process outside the install: %s",
+			    w, call);
+			return;
+		}
 	}
 	if (p->role != SP_ROLE_BUILD)
 		return;

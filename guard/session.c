@@ -129,6 +129,10 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 		return r;
 	s->root = s->sp.pid;
 	(void)setpgid(s->root, s->root);
+	if (s->sp.pidns)
+		sp_debug("pip runs in a PID namespace of its own (its init is %d)", (int)s->root);
+	else
+		sp_debug("no PID namespace for pip: the supervisor is visible to the tree");
 
 	/* Tracked (and in the cgroup) before it runs a single instruction of pip. */
 	r = s->sp.pidns ? ks_track(s->ks, s->root, SP_ROLE_NONE, SP_PF_INIT) :

@@ -43,11 +43,23 @@ integration_tests = \
 	tests/integration/connect-stopped.test \
 	tests/integration/daemon-killed.test \
 	tests/integration/passthrough.test
+# The kernel sensor's coverage, evasions, floods and counters.
+integration_tests += \
+	tests/integration/kernel-files.test \
+	tests/integration/kernel-process.test \
+	tests/integration/kernel-code.test \
+	tests/integration/kernel-net.test \
+	tests/integration/kernel-netrules.test \
+	tests/integration/kernel-evasion.test \
+	tests/integration/kernel-supervisor.test \
+	tests/integration/kernel-flood.test \
+	tests/integration/kernel-stats.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \
 	tests/lib/harness.sh tests/lib/mkenv.sh tests/lib/sdist.py tests/lib/sink.py \
-	tests/lib/treehash.py tests/fixtures
+	tests/lib/treehash.py tests/fixtures \
+	tests/lib/kernel.sh tests/lib/logq.py tests/lib/dnssink.py tests/lib/private-resolv.sh
 
 # The offline wheelhouse and venv template every integration test copies.
 check_DATA += tests/work/.stamp

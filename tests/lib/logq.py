@@ -5,7 +5,7 @@ usage: logq.py LOG [-n | -p | -v KEY] FILTER...
 
 A FILTER is KEY=VALUE, KEY!=VALUE, KEY~REGEX (search), KEY>NUMBER,
 KEY<NUMBER or KEY? (present).  KEY may be dotted for nested members
-(stats.syscalls.file).  VALUE is compared with the member as JSON writes it
+(stats.syscalls.file, argv.0).  VALUE is compared with the member as JSON writes it
 (true, 12, text).  Lines of every type are searched; add type=event etc.
 
 Exit status 0 when a line matches (1 when none, 2 on bad input); -n prints
@@ -18,9 +18,12 @@ import sys
 
 def get(d, key):
     for part in key.split("."):
-        if not isinstance(d, dict) or part not in d:
+        if isinstance(d, list) and part.isdigit() and int(part) < len(d):
+            d = d[int(part)]
+        elif isinstance(d, dict) and part in d:
+            d = d[part]
+        else:
             return None
-        d = d[part]
     return d
 
 
@@ -31,7 +34,7 @@ def text(v):
 
 
 def matches(d, flt):
-    m = re.match(r"^([A-Za-z0-9_.]+)(!=|=|~|>|<|\?)(.*)$", flt)
+    m = re.match(r"^([A-Za-z0-9_.-]+?)(!=|=|~|>|<|\?)(.*)$", flt)
     if not m:
         raise SystemExit("logq.py: bad filter %r" % flt)
     key, op, want = m.groups()
