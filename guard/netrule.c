@@ -40,10 +40,14 @@ static int number(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* "pip,build": every element must be a role; empty ones are an error. */
 static int parse_roles(char *s, uint32_t *roles)
 {
 	*roles = 0;
-	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+	for (char *tok = s, *next; tok; tok = next) {
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = '\0';
 		if (!strcmp(tok, "pip"))
 			*roles |= 1u << SP_ROLE_PIP;
 		else if (!strcmp(tok, "build"))

@@ -19,6 +19,12 @@ unit_tests = \
 	tests/unit/test_dist \
 	tests/unit/test_jsonw \
 	tests/unit/test_proctab
+# The kernel sensor's decoders, counters, tables and rules.
+unit_tests += \
+	tests/unit/test_kevent \
+	tests/unit/test_kstats \
+	tests/unit/test_netrule \
+	tests/unit/test_systab
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -36,6 +42,18 @@ tests_unit_test_jsonw_LDADD = $(unit_ldadd) -lm
 tests_unit_test_proctab_SOURCES = tests/unit/test_proctab.c guard/proctab.c guard/util.c
 tests_unit_test_proctab_CFLAGS = $(unit_cflags)
 tests_unit_test_proctab_LDADD = $(unit_ldadd)
+tests_unit_test_kevent_SOURCES = tests/unit/test_kevent.c guard/kevent.c guard/jsonw.c guard/systab.c
+tests_unit_test_kevent_CFLAGS = $(unit_cflags)
+tests_unit_test_kevent_LDADD = $(unit_ldadd) -lm
+tests_unit_test_kstats_SOURCES = tests/unit/test_kstats.c guard/kstats.c
+tests_unit_test_kstats_CFLAGS = $(unit_cflags)
+tests_unit_test_kstats_LDADD = $(unit_ldadd)
+tests_unit_test_netrule_SOURCES = tests/unit/test_netrule.c guard/netrule.c guard/ksensor_none.c guard/util.c
+tests_unit_test_netrule_CFLAGS = $(unit_cflags)
+tests_unit_test_netrule_LDADD = $(unit_ldadd)
+tests_unit_test_systab_SOURCES = tests/unit/test_systab.c guard/systab.c
+tests_unit_test_systab_CFLAGS = $(unit_cflags)
+tests_unit_test_systab_LDADD = $(unit_ldadd)
 endif
 
 integration_tests = \
