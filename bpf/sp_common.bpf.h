@@ -130,6 +130,7 @@ struct sp_thread {
 	__u32 pad;
 	__u64 args[6];
 	__u64 fork_flags;       /* clone flags of a pending fork */
+	__u64 enter_ns;         /* when the pending call entered (connect records carry it) */
 	__u32 sflags;           /* SP_SF_* worked out at entry */
 	__u32 target;           /* target tgid worked out at entry */
 	__u32 action, rule;     /* connect/sendto verdict at entry */
@@ -260,17 +261,6 @@ static __always_inline bool is_compat(struct task_struct *task)
 	return (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) != 0;
 #else
 	return false;
-#endif
-}
-
-static __always_inline long syscall_nr_of(struct pt_regs *regs)
-{
-#if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, orig_ax);
-#elif defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ(regs, syscallno);
-#else
-	return -1;
 #endif
 }
 

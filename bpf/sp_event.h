@@ -221,7 +221,7 @@ struct sp_hdr {
 	__u16 version;          /* SP_ABI_VERSION */
 	__u16 kind;             /* enum sp_kind */
 	__u32 flags;            /* SP_EF_* */
-	__u64 ts_ns;            /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 ts_ns;            /* bpf_ktime_get_ns(): CLOCK_MONOTONIC; connect: the call's entry */
 	__u32 pid;              /* thread id (global) */
 	__u32 tgid;             /* process id (global, as the supervisor sees it) */
 	__u32 ppid;             /* tgid of the real parent */

@@ -214,6 +214,7 @@ __noinline int connect_enter(struct sp_proc *p, struct sp_thread *t, __u32 tgid)
 
 	if (!p || !t)
 		return 0;
+	t->enter_ns = bpf_ktime_get_ns();
 	t->action = SP_NET_NONE;
 	t->rule = ~0u;
 	t->path[0] = '\0';
@@ -239,6 +240,9 @@ __noinline int connect_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 	e = EV_NEW(SP_EV_CONNECT, SP_EVSZ_CONNECT, current_task(), p);
 	if (!e)
 		return 0;
+	/* The attempt is what counts: detection latency is measured from it. */
+	if (t->enter_ns)
+		e->h.ts_ns = t->enter_ns;
 	e->connect.family = t->family;
 	e->connect.port = t->port;
 	e->connect.fd = t->args[0];

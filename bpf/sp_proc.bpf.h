@@ -31,6 +31,14 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 	p = bpf_map_lookup_elem(&tracked, &ptgid);
 	if (!p)
 		return 0;
+	/* The child's per-thread state marks it tracked at syscall entry. */
+	if (!bpf_task_storage_get(&thr, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+		__sync_fetch_and_add(&overflow, 1);
+		note_deny(SP_DENY_UNTRACKED, ptgid, 0, ctgid);
+		doom();
+		bpf_send_signal(SIGKILL);
+		return 0;
+	}
 	if (ctgid == ptgid) {
 		/* A new thread: the process is already tracked. */
 		__sync_fetch_and_add(&p->st.threads, 1);
@@ -219,31 +227,51 @@ static long env_step(__u32 i, void *data)
  * than fit there).  Compat programs keep 32-bit words.  Returns 1, 0, or
  * -1 when AT_BASE was not found.
  */
+struct auxv_ctx {
+	bool elf32;
+	int result;
+};
+
+static long auxv_step(__u32 i, void *data)
+{
+	struct auxv_ctx *c = data;
+	struct sp_scratch *sc = get_scratch();
+	__u64 key, val;
+	__u32 j = i & 31;
+
+	if (!sc || j >= AUXV_WORDS / 2)
+		return 1;
+	if (c->elf32) {
+		__u32 *w = (__u32 *)sc->pbuf;
+
+		key = w[2 * j];
+		val = w[2 * j + 1];
+	} else {
+		__u64 *v = (__u64 *)sc->pbuf;
+
+		key = v[2 * j];
+		val = v[2 * j + 1];
+	}
+	if (key == AT_NULL)
+		return 1;
+	if (key == AT_BASE) {
+		c->result = val != 0;
+		return 1;
+	}
+	return 0;
+}
+
 static __always_inline int auxv_dynamic(struct task_struct *task, bool elf32)
 {
 	struct sp_scratch *sc = get_scratch();
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-	unsigned long *v;
-	__u32 *w;
-	int i;
+	struct auxv_ctx c = { .elf32 = elf32, .result = -1 };
 
 	/* The path buffer is free again once the record has its path. */
-	if (!sc)
+	if (!sc || bpf_probe_read_kernel(sc->pbuf, AUXV_WORDS * sizeof(__u64), &mm->saved_auxv))
 		return -1;
-	v = (unsigned long *)sc->pbuf;
-	w = (__u32 *)sc->pbuf;
-	if (bpf_probe_read_kernel(v, AUXV_WORDS * sizeof(*v), &mm->saved_auxv))
-		return -1;
-	for (i = 0; i < AUXV_WORDS / 2; i++) {
-		__u64 key = elf32 ? w[2 * i] : v[2 * i];
-		__u64 val = elf32 ? w[2 * i + 1] : v[2 * i + 1];
-
-		if (key == AT_NULL)
-			break;
-		if (key == AT_BASE)
-			return val != 0;
-	}
-	return -1;
+	bpf_loop(AUXV_WORDS / 2, auxv_step, &c, 0);
+	return c.result;
 }
 
 /*

@@ -546,21 +546,29 @@ static __always_inline bool is_dispatched(long nr)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, key, cat;
-	struct sp_proc *p = bpf_map_lookup_elem(&tracked, &tgid);
-	struct task_struct *task;
+	struct task_struct *task = current_task();
+	struct sp_thread *t = bpf_task_storage_get(&thr, task, 0, 0);
 	struct sp_sysclass *c = NULL;
-	struct sp_thread *t;
+	__u32 tgid, key, cat;
+	struct sp_proc *p;
 	bool compat, pend;
 	long nr = id;
 
+	/*
+	 * Every tracked thread has its per-thread state (made with it in the
+	 * fork tracepoint): without it the task is not tracked, and the rest
+	 * of the system pays this one check.
+	 */
+	if (!t)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	p = bpf_map_lookup_elem(&tracked, &tgid);
 	if (!p)
 		return 0;
 	if (doomed) {
 		bpf_send_signal(SIGKILL);
 		return 0;
 	}
-	task = current_task();
 	compat = is_compat(task);
 	key = id;
 	if (id >= 0 && id < SP_SYSNR_MAX)
@@ -574,9 +582,6 @@ int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 	if (cat >= SP_CAT_MAX)
 		cat = SP_CAT_OTHER;
 	__sync_fetch_and_add(&p->st.sys[cat], 1);
-	t = bpf_task_storage_get(&thr, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!t)
-		return 0;
 	ngram_step(p, t, c ? c->tok : SP_TOK_NONE);
 	t->pending = 0;
 	if (!is_dispatched(nr) && !is_notable(nr) && !is_fileop(nr))
@@ -635,25 +640,18 @@ static __noinline int dispatch_exit(struct sp_proc *p, struct sp_thread *t, long
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct sp_proc *p = bpf_map_lookup_elem(&tracked, &tgid);
-	struct task_struct *task;
-	struct sp_thread *t;
+	struct task_struct *task = current_task();
+	struct sp_thread *t = bpf_task_storage_get(&thr, task, 0, 0);
+	struct sp_proc *p;
+	__u32 tgid;
 	long nr;
 
+	/* Untracked tasks have no per-thread state; most calls have nothing pending. */
+	if (!t || (!t->pending && ret != -ENOENT))
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	p = bpf_map_lookup_elem(&tracked, &tgid);
 	if (!p)
-		return 0;
-	/*
-	 * Most calls have nothing pending and are not a failed lookup: leave
-	 * before the per-thread state is looked up.
-	 */
-	task = current_task();
-	nr = syscall_nr_of(regs);
-	if (ret != -ENOENT && !is_compat(task) && !is_dispatched(nr) && !is_notable(nr) &&
-	    !is_fileop(nr))
-		return 0;
-	t = bpf_task_storage_get(&thr, task, 0, 0);
-	if (!t)
 		return 0;
 	/* open, read, then a call failing with ENOENT */
 	if (ret == -ENOENT && t->tok[0] == SP_TOK_OPEN && t->tok[1] == SP_TOK_READ)

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include "bpf/safepip.skel.h"
@@ -245,11 +246,34 @@ int ks_add_interp(struct ksensor *ks, dev_t dev, ino_t ino)
 	return 0;
 }
 
+/*
+ * The kernel looks a thread's per-thread state up first at every syscall:
+ * a thread without it is not tracked.  Its children get theirs in the fork
+ * tracepoint; the first process gets it here, through a pidfd.
+ */
+static int mark_thread(struct ksensor *ks, pid_t tgid)
+{
+	const struct bpf_map *m = ks->skel->maps.thr;
+	_cleanup_free_ void *zero = calloc(1, bpf_map__value_size(m));
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+
+	if (pidfd < 0)
+		return -errno;
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map__update_elem(m, &pidfd, sizeof(pidfd), zero, bpf_map__value_size(m), BPF_NOEXIST))
+		return -errno;
+	return 0;
+}
+
 int ks_track(struct ksensor *ks, pid_t tgid, uint32_t role, uint32_t flags)
 {
 	struct sp_proc p = { .role = role, .flags = flags, .start_ns = mono_ns() };
 	__u32 key = (__u32)tgid;
+	int r = mark_thread(ks, tgid);
 
+	if (r < 0)
+		return r;
 	if (bpf_map__update_elem(ks->skel->maps.tracked, &key, sizeof(key), &p, sizeof(p), BPF_NOEXIST))
 		return -errno;
 	__atomic_fetch_add(&ks->skel->bss->ntracked, 1, __ATOMIC_SEQ_CST);
