@@ -17,6 +17,7 @@
 #include "guard/util.h"
 
 #define KILL_TIMEOUT_MS 5000
+#define LOOP_TICK_MS 100
 
 static const int handled_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
@@ -293,7 +294,8 @@ static int event_loop(struct session *s)
 	while (!s->root_done && !s->blocked) {
 		if (s->interrupted == SIGTERM || s->interrupted == SIGHUP)
 			return 0;
-		int n = epoll_wait(s->epfd, ev, ARRAY_SIZE(ev), 1000);
+		/* The kernel wakes us for what is urgent; the tick drains the rest. */
+		int n = epoll_wait(s->epfd, ev, ARRAY_SIZE(ev), LOOP_TICK_MS);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -314,8 +316,10 @@ static int event_loop(struct session *s)
 			}
 		}
 		/* A missed SIGCHLD must not hang us. */
-		if (n == 0)
+		if (n == 0) {
 			reap(s);
+			(void)ks_consume(s->ks);
+		}
 		if (!s->blocked && ks_is_doomed(s->ks))
 			block_on_kernel_doom(s);
 		kmon_check_lost(s);

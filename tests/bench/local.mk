@@ -7,12 +7,12 @@ tests_bench_ks_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
 tests_bench_ks_bench_LDADD = $(LIBBPF_LIBS) $(YAML_LIBS) -lm
 CLEANFILES += tests/bench/ks_bench
 
-EXTRA_DIST += tests/bench/bench.sh tests/bench/ks_bench.c \
+EXTRA_DIST += tests/bench/bench.py tests/bench/ks_bench.c \
 	tests/fixtures/bench-pure tests/fixtures/bench-cext
 
 BENCH_RUNS = 10
 BENCH_LATENCY_RUNS = 40
 bench: all tests/bench/ks_bench tests/work/.stamp
-	$(SHELL) $(top_srcdir)/tests/bench/bench.sh "$(abs_top_builddir)" "$(abs_top_srcdir)" \
+	$(PYTHON3) $(top_srcdir)/tests/bench/bench.py "$(abs_top_builddir)" "$(abs_top_srcdir)" \
 		$(BENCH_RUNS) $(BENCH_LATENCY_RUNS)
 .PHONY: bench
