@@ -38,3 +38,6 @@ BUILT_SOURCES += bpf/safepip.skel.h
 nodist_noinst_HEADERS += bpf/safepip.skel.h
 CLEANFILES += bpf/safepip.skel.h bpf/safepip.bpf.o bpf/vmlinux.h
 endif
+
+# The kernel sensor's manual: records, counters, rules, lost records, security.
+dist_man_MANS += doc/safe-pip-kernel.7

@@ -152,6 +152,26 @@ static int fill_maps(struct ksensor *ks, const struct ks_config *cfg)
 	return 0;
 }
 
+/*
+ * Byte counters hang on tracepoints of Linux 6.3 (sock_send_length,
+ * sock_recv_length): without them the sensor works, bytes sent and
+ * received stay 0.
+ */
+static void optional_programs(struct ksensor *ks)
+{
+	struct { struct bpf_program *prog; const char *tp; } opt[] = {
+		{ ks->skel->progs.sp_send_length, "sock_send_length" },
+		{ ks->skel->progs.sp_recv_length, "sock_recv_length" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(opt); i++) {
+		if (libbpf_find_vmlinux_btf_id(opt[i].tp, BPF_TRACE_RAW_TP) >= 0)
+			continue;
+		sp_debug("kernel has no %s tracepoint: no byte counters", opt[i].tp);
+		(void)bpf_program__set_autoload(opt[i].prog, false);
+	}
+}
+
 static int attach_tracing(struct ksensor *ks)
 {
 	struct bpf_program *progs[KS_NLINKS] = {
@@ -162,6 +182,8 @@ static int attach_tracing(struct ksensor *ks)
 	};
 
 	for (size_t i = 0; i < KS_NLINKS; i++) {
+		if (!bpf_program__autoload(progs[i]))
+			continue;
 		ks->links[i] = bpf_program__attach(progs[i]);
 		if (!ks->links[i])
 			return -errno;
@@ -192,6 +214,7 @@ int ks_open(struct ksensor **out, const struct ks_config *cfg, ks_record_fn fn, 
 	r = configure(ks, cfg, why);
 	if (r < 0)
 		goto fail;
+	optional_programs(ks);
 	*why = "load";
 	r = safepip_bpf__load(ks->skel);
 	if (r < 0)

@@ -178,6 +178,7 @@ static void reap(struct session *s)
 	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
 		if (pid != s->root)
 			continue;
+		s->root_reaped = true;
 		/* A dead init sent pip's status first, if pip got to exit. */
 		if (s->sp.pidns)
 			read_pip_status(s);
@@ -349,6 +350,28 @@ static void mark_outlived(void *ctx, pid_t tgid)
 	(void)session_add_finding(s, &f);
 }
 
+/*
+ * Our child must be waited for before we leave, also when it was killed
+ * (the namespace's init): a killed child's exit can trail its last record.
+ */
+static void wait_root(struct session *s)
+{
+	int status;
+	pid_t pid;
+
+	if (s->root <= 0 || s->root_reaped)
+		return;
+	(void)kill(s->root, SIGKILL);
+	do
+		pid = waitpid(s->root, &status, __WALL);
+	while (pid < 0 && errno == EINTR);
+	s->root_reaped = true;
+	if (!s->root_done) {
+		s->root_done = true;
+		s->root_status = status;
+	}
+}
+
 /* pip is done: whatever of the tree still runs outlived it. */
 static void finish_tree(struct session *s)
 {
@@ -490,6 +513,7 @@ int session_run(const struct options *opt)
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
 	}
 	kmon_finish(&s);
+	wait_root(&s);
 	report_end(&s, status);
 
 out_terminal:

@@ -58,6 +58,7 @@ struct session {
 	pid_t root;                     /* our child: pip, or the init of pip's PID namespace */
 	int root_status;
 	bool root_done;
+	bool root_reaped;               /* our child was waited for */
 	int tty;                        /* terminal handed to pip's group, or -1 */
 	pid_t tty_pgrp;                 /* our foreground group to restore */
 
