@@ -54,6 +54,13 @@ tests_unit_test_netrule_LDADD = $(unit_ldadd)
 tests_unit_test_systab_SOURCES = tests/unit/test_systab.c guard/systab.c
 tests_unit_test_systab_CFLAGS = $(unit_cflags)
 tests_unit_test_systab_LDADD = $(unit_ldadd)
+if BPF
+# The sensor with the real kernel (skips without root or eBPF).
+unit_tests += tests/unit/test_ksensor
+tests_unit_test_ksensor_SOURCES = tests/unit/test_ksensor.c guard/ksensor.c guard/systab.c guard/util.c
+tests_unit_test_ksensor_CFLAGS = $(unit_cflags) $(LIBBPF_CFLAGS)
+tests_unit_test_ksensor_LDADD = $(unit_ldadd) $(LIBBPF_LIBS)
+endif
 endif
 
 integration_tests = \
