@@ -211,27 +211,12 @@ static __always_inline void file_by_fd(struct sp_event *e, struct task_struct *t
 		e->file.fflags |= SP_FL_WRITTEN;
 }
 
-__noinline int fileop_exit(struct sp_proc *p, struct sp_thread *t, long nr, long ret)
+/* rename, unlink, rmdir, chmod, link, symlink: the op, 0 for another call */
+static __always_inline __u32 fileop_names(struct sp_event *e, struct task_struct *task, long nr,
+					 const __u64 *a)
 {
-	struct task_struct *task = current_task();
-	struct sp_event *e;
 	__u32 op = 0;
-	__u64 *a;
 
-	if (!p || !t)
-		return 0;
-	a = t->args;
-	e = EV_NEW(SP_EV_FILE, SP_EVSZ_FILE, task, p);
-	if (!e)
-		return 0;
-	e->file.ret = ret;
-	e->file.mode = 0;
-	e->file.flags = 0;
-	e->file.fd = AT_FDCWD;
-	e->file.fflags = 0;
-	e->file.size = 0;
-	e->file.path[0] = '\0';
-	e->file.path2[0] = '\0';
 	switch (nr) {
 #ifdef __NR_rename
 	case __NR_rename:
@@ -318,6 +303,17 @@ __noinline int fileop_exit(struct sp_proc *p, struct sp_thread *t, long nr, long
 			e->h.flags |= SP_EF_TRUNC;
 		file_path(e, task, (int)a[1], a[2], true);
 		break;
+	}
+	return op;
+}
+
+/* truncate, mkdir, chown, mknod: the op, 0 for another call */
+static __always_inline __u32 fileop_attrs(struct sp_event *e, struct task_struct *task, long nr,
+					 const __u64 *a)
+{
+	__u32 op = 0;
+
+	switch (nr) {
 	case __NR_truncate:
 		op = SP_FOP_TRUNCATE;
 		e->file.size = a[1];
@@ -379,6 +375,33 @@ __noinline int fileop_exit(struct sp_proc *p, struct sp_thread *t, long nr, long
 		file_path(e, task, (int)a[0], a[1], false);
 		break;
 	}
+	return op;
+}
+
+__noinline int fileop_exit(struct sp_proc *p, struct sp_thread *t, long nr, long ret)
+{
+	struct task_struct *task = current_task();
+	struct sp_event *e;
+	__u32 op = 0;
+	__u64 *a;
+
+	if (!p || !t)
+		return 0;
+	a = t->args;
+	e = EV_NEW(SP_EV_FILE, SP_EVSZ_FILE, task, p);
+	if (!e)
+		return 0;
+	e->file.ret = ret;
+	e->file.mode = 0;
+	e->file.flags = 0;
+	e->file.fd = AT_FDCWD;
+	e->file.fflags = 0;
+	e->file.size = 0;
+	e->file.path[0] = '\0';
+	e->file.path2[0] = '\0';
+	op = fileop_names(e, task, nr, a);
+	if (!op)
+		op = fileop_attrs(e, task, nr, a);
 	e->file.op = op;
 	if (t->compat)
 		e->h.flags |= SP_EF_COMPAT;

@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 
@@ -594,6 +595,7 @@ static void log_role_stats(struct session *s)
 static void log_records(struct session *s)
 {
 	struct jw *w = log_line_begin(s, "records", mono_ns());
+	struct rusage ru;
 
 	if (!w)
 		return;
@@ -607,6 +609,10 @@ static void log_records(struct session *s)
 	jw_obj_end(w);
 	jw_kuint(w, "rejected", ks_bad_records(s->ks));
 	jw_kdouble(w, "sensor_attach_ms", (double)ks_attach_ns(s->ks) / 1e6);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		jw_kdouble(w, "supervisor_cpu_ms",
+			   (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+			   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
 	log_line_end(s);
 }
 

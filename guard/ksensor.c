@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -243,6 +244,61 @@ int ks_open(struct ksensor **out, const struct ks_config *cfg, ks_record_fn fn, 
 fail:
 	ks_close(ks);
 	return r < 0 ? r : -EINVAL;
+}
+
+struct ks_opening {
+	pthread_t thread;
+	bool started;
+	struct ks_config cfg;
+	char preload[SP_PRELOAD_MAX];
+	ks_record_fn fn;
+	void *ctx;
+	struct ksensor *ks;
+	const char *why;
+	int r;
+};
+
+static void *opening_thread(void *arg)
+{
+	struct ks_opening *o = arg;
+
+	o->r = ks_open(&o->ks, &o->cfg, o->fn, o->ctx, &o->why);
+	return NULL;
+}
+
+struct ks_opening *ks_open_start(const struct ks_config *cfg, ks_record_fn fn, void *ctx)
+{
+	struct ks_opening *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->cfg = *cfg;
+	if (cfg->preload) {
+		snprintf(o->preload, sizeof(o->preload), "%s", cfg->preload);
+		o->cfg.preload = o->preload;
+	}
+	o->fn = fn;
+	o->ctx = ctx;
+	o->why = "";
+	o->started = pthread_create(&o->thread, NULL, opening_thread, o) == 0;
+	return o;
+}
+
+int ks_open_wait(struct ks_opening *o, struct ksensor **out, const char **why)
+{
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	if (o->started)
+		(void)pthread_join(o->thread, NULL);
+	else
+		opening_thread(o);
+	*out = o->ks;
+	*why = o->why;
+	r = o->r;
+	free(o);
+	return r;
 }
 
 void ks_close(struct ksensor *ks)

@@ -41,6 +41,16 @@ int ks_open(struct ksensor **out, const struct ks_config *cfg, ks_record_fn fn, 
 	    const char **why);
 void ks_close(struct ksensor *ks);
 
+/*
+ * ks_open() on a thread of its own: loading costs ~100 ms of CPU in the
+ * verifier, which can overlap with the caller's own start-up.  cfg is
+ * copied.  ks_open_wait() returns what ks_open() returned and frees the
+ * handle; if the thread could not start, it opens there and then.
+ */
+struct ks_opening;
+struct ks_opening *ks_open_start(const struct ks_config *cfg, ks_record_fn fn, void *ctx);
+int ks_open_wait(struct ks_opening *o, struct ksensor **out, const char **why);
+
 /* Teach the exec classifier an interpreter binary (st_dev/st_ino of stat). */
 int ks_add_interp(struct ksensor *ks, dev_t dev, ino_t ino);
 

@@ -15,6 +15,14 @@ int ks_open(struct ksensor **out, const struct ks_config *cfg, ks_record_fn fn, 
 }
 
 void ks_close(struct ksensor *ks) { }
+struct ks_opening *ks_open_start(const struct ks_config *cfg, ks_record_fn fn, void *ctx)
+{
+	return NULL;
+}
+int ks_open_wait(struct ks_opening *o, struct ksensor **out, const char **why)
+{
+	return ks_open(out, NULL, NULL, NULL, why);
+}
 int ks_add_interp(struct ksensor *ks, dev_t dev, ino_t ino) { return -ENOSYS; }
 int ks_track(struct ksensor *ks, pid_t tgid, uint32_t role, uint32_t flags) { return -ENOSYS; }
 int ks_attach_cgroup(struct ksensor *ks, int cgroup_fd) { return -ENOSYS; }

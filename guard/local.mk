@@ -30,5 +30,5 @@ endif
 
 guard_safe_pip_SOURCES = guard/main.c $(guard_core_sources)
 guard_safe_pip_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
-guard_safe_pip_LDADD = $(LIBBPF_LIBS) $(YAML_LIBS) -lm
+guard_safe_pip_LDADD = $(LIBBPF_LIBS) $(YAML_LIBS) -lm -lpthread
 

@@ -36,17 +36,20 @@ static int setup_signals(struct session *s, sigset_t *old)
 	return s->sigfd < 0 ? -errno : 0;
 }
 
+static const struct ks_config sensor_cfg = {
+	.enforce = true,
+	/* Until policies exist: a build may not reach the network. */
+	.deny_inet_roles = 1u << SP_ROLE_BUILD,
+};
+
 static int open_kernel_sensor(struct session *s)
 {
-	struct ks_config cfg = {
-		.enforce = true,
-		/* Until policies exist: a build may not reach the network. */
-		.deny_inet_roles = 1u << SP_ROLE_BUILD,
-	};
 	const char *why = "";
 	int r;
 
-	r = ks_open(&s->ks, &cfg, monitor_kernel_record, s, &why);
+	/* Started with the session; loading overlaps with the interpreter probe. */
+	r = ks_open_wait(s->opening, &s->ks, &why);
+	s->opening = NULL;
 	if (r < 0) {
 		sp_msg("kernel sensor unavailable: cannot %s eBPF programs: %s%s", why, strerror(-r),
 		       r == -EPERM ? " (needs root or CAP_BPF+CAP_PERFMON)" : "");
@@ -443,6 +446,7 @@ int session_run(const struct options *opt)
 		sp_msg("out of memory");
 		return SP_EXIT_INTERNAL;
 	}
+	s.opening = ks_open_start(&sensor_cfg, monitor_kernel_record, &s);
 	r = pyinfo_probe(&s.py, opt->python, opt->python_source, err, sizeof(err));
 	if (r < 0) {
 		sp_msg("%s", err);
@@ -527,6 +531,13 @@ out:
 	log_close(&s);
 	spawn_close(&s.sp);
 	kmon_free(&s);
+	if (s.opening) {
+		const char *why;
+
+		if (ks_open_wait(s.opening, &s.ks, &why) == 0)
+			ks_close(s.ks);
+		s.ks = NULL;
+	}
 	if (s.epfd >= 0)
 		close(s.epfd);
 	if (s.sigfd >= 0)

@@ -46,6 +46,7 @@ struct session {
 	const struct options *opt;
 	struct pyinfo py;
 	struct ksensor *ks;
+	struct ks_opening *opening;     /* the sensor, loading while we start up */
 	struct sp_cgroup cg;
 	bool have_cgroup;
 

@@ -14,10 +14,13 @@
 static const int init_ignored[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU,
 				    SIGUSR1, SIGUSR2, SIGPIPE };
 
+/* Dispositions as safe-pip found them: pip gets them back (nohup's SIG_IGN ...). */
+static struct sigaction saved[ARRAY_SIZE(init_ignored)];
+
 static void reset_signals(const sigset_t *oldmask)
 {
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	for (size_t i = 0; i < ARRAY_SIZE(init_ignored); i++)
+		(void)sigaction(init_ignored[i], &saved[i], NULL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 }
 
@@ -140,6 +143,8 @@ int spawn_start(struct spawn *sp, char *const argv[], const sigset_t *oldmask, b
 	sp->pid = -1;
 	sp->pidns = false;
 	sp->status_fd = sp->go_fd = sp->err_fd = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(init_ignored); i++)
+		(void)sigaction(init_ignored[i], NULL, &saved[i]);
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
 	    (want_pidns && pipe2(st, O_CLOEXEC) < 0)) {
 		r = -errno;

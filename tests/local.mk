@@ -59,7 +59,7 @@ if BPF
 unit_tests += tests/unit/test_ksensor
 tests_unit_test_ksensor_SOURCES = tests/unit/test_ksensor.c guard/ksensor.c guard/systab.c guard/util.c
 tests_unit_test_ksensor_CFLAGS = $(unit_cflags) $(LIBBPF_CFLAGS)
-tests_unit_test_ksensor_LDADD = $(unit_ldadd) $(LIBBPF_LIBS)
+tests_unit_test_ksensor_LDADD = $(unit_ldadd) $(LIBBPF_LIBS) -lpthread
 endif
 endif
 

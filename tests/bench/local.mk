@@ -4,7 +4,7 @@
 EXTRA_PROGRAMS += tests/bench/ks_bench
 tests_bench_ks_bench_SOURCES = tests/bench/ks_bench.c $(guard_core_sources)
 tests_bench_ks_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
-tests_bench_ks_bench_LDADD = $(LIBBPF_LIBS) $(YAML_LIBS) -lm
+tests_bench_ks_bench_LDADD = $(LIBBPF_LIBS) $(YAML_LIBS) -lm -lpthread
 CLEANFILES += tests/bench/ks_bench
 
 EXTRA_DIST += tests/bench/bench.py tests/bench/ks_bench.c \
