@@ -206,6 +206,9 @@ static void count_dead(struct proc *p, void *ctx)
 {
 	struct session *s = ctx;
 
+	/* The namespace's init is ours, not the install's. */
+	if (s->sp.pidns && p->pid == s->root)
+		return;
 	if (p->exited && p->exit_ns >= ks_doomed_ns(s->ks))
 		s->nkilled++;
 }
