@@ -150,6 +150,7 @@ struct {
 struct sp_scratch {
 	char argv[SP_ARGV_MAX];
 	char pbuf[SP_PATH_MAX * 2];     /* paths are built backwards, ending at SP_PATH_MAX - 1 */
+	__u32 wpos;                     /* where the path being walked starts in pbuf */
 };
 
 struct {
@@ -410,7 +411,6 @@ struct walk_ctx {
 	struct mount *mnt;
 	__u64 top, second;
 	__u32 top_len, second_len;
-	__u32 pos;
 	bool crossed;
 	struct walk_info *wi;
 };
@@ -423,10 +423,16 @@ static long walk_step(__u32 i, void *data)
 	struct dentry *d = w->d, *parent = BPF_CORE_READ(d, d_parent);
 	struct mount *mnt = w->mnt;
 	const unsigned char *name;
-	__u32 len, pos = w->pos;
+	__u32 len, pos;
 
 	if (!sc)
 		return 1;
+	/*
+	 * The position lives in the map, not in the loop's context: the
+	 * verifier then does not tell iterations apart by it and checks the
+	 * body once instead of once per possible depth.
+	 */
+	pos = sc->wpos;
 	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
@@ -462,7 +468,7 @@ static long walk_step(__u32 i, void *data)
 			bpf_probe_read_kernel(&sc->pbuf[PB(pos)], len & (SP_PATH_MAX - 1), name);
 			pos -= 1;
 			sc->pbuf[PB(pos)] = '/';
-			w->pos = pos;
+			sc->wpos = pos;
 		}
 	}
 	w->d = parent;
@@ -489,8 +495,9 @@ __noinline int walk_path(__u64 dentry, __u64 vmnt, struct walk_info *wi)
 	struct walk_ctx w = {
 		.d = (struct dentry *)dentry,
 		.mnt = container_of((struct vfsmount *)vmnt, struct mount, mnt),
-		.pos = SP_PATH_MAX - 1, .wi = wi,
+		.wi = wi,
 	};
+	__u32 pos;
 
 	if (!wi)
 		return -1;
@@ -500,15 +507,17 @@ __noinline int walk_path(__u64 dentry, __u64 vmnt, struct walk_info *wi)
 	if (!sc)
 		return -1;
 	sc->pbuf[SP_PATH_MAX - 1] = '\0';
+	sc->wpos = SP_PATH_MAX - 1;
 	bpf_loop(SP_PATH_DEPTH, walk_step, &w, 0);
+	pos = sc->wpos < SP_PATH_MAX ? sc->wpos : SP_PATH_MAX - 1;
 	if (!wi->complete)
 		wi->trunc = true;
-	if (w.pos == SP_PATH_MAX - 1) {
-		w.pos -= 1;
-		sc->pbuf[PB(w.pos)] = '/';
+	if (pos == SP_PATH_MAX - 1) {
+		pos -= 1;
+		sc->pbuf[PB(pos)] = '/';
 	}
-	wi->start = w.pos;
-	wi->len = SP_PATH_MAX - 1 - w.pos;
+	wi->start = pos;
+	wi->len = SP_PATH_MAX - 1 - pos;
 	wi->bucket = wi->complete ? bucket_of(w.top, w.top_len, w.second, w.second_len) : SP_BK_OTHER;
 	if (!w.crossed) {
 		wi->below_mnt = w.top;

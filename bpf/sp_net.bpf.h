@@ -66,27 +66,44 @@ struct verdict_ctx {
 	__u32 action, rule;
 };
 
+struct ports_ctx {
+	struct sp_net_rule *r;
+	struct verdict_ctx *c;
+};
+
+/* One port rule of a prefix per step (a loop of its own: verified once). */
+static long port_step(__u32 j, void *data)
+{
+	struct ports_ctx *pc = data;
+	struct verdict_ctx *c = pc->c;
+	struct sp_net_rule *r = pc->r;
+	const struct sp_net_port *pe;
+
+	if (j >= SP_NET_PORTS || j >= r->n)
+		return 1;
+	pe = &r->ports[j];
+	if ((pe->roles & (1u << (c->role & 31))) && c->port >= pe->lo && c->port <= pe->hi) {
+		c->rule = pe->id;
+		c->action = pe->action;
+		return 1;
+	}
+	return 0;
+}
+
 static long verdict_step(__u32 i, void *data)
 {
 	struct verdict_ctx *c = data;
+	struct ports_ctx pc = { .c = c };
 	struct sp_net_rule *r;
 	__u32 plen;
-	int j;
 
 	r = bpf_map_lookup_elem(c->v6 ? (void *)&net6 : (void *)&net4, &c->k);
 	if (!r)
 		return 1;
-	for (j = 0; j < SP_NET_PORTS; j++) {
-		const struct sp_net_port *pe = &r->ports[j];
-
-		if (j >= r->n)
-			break;
-		if ((pe->roles & (1u << (c->role & 31))) && c->port >= pe->lo && c->port <= pe->hi) {
-			c->rule = pe->id;
-			c->action = pe->action;
-			return 1;
-		}
-	}
+	pc.r = r;
+	bpf_loop(SP_NET_PORTS, port_step, &pc, 0);
+	if (c->action != SP_NET_NONE)
+		return 1;
 	plen = r->plen;
 	if (plen == 0 || plen > 128)
 		return 1;
