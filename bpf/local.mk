@@ -1,6 +1,9 @@
 # eBPF objects: compiled with clang (CO-RE, BTF), embedded as skeletons.
 noinst_HEADERS += bpf/sp_event.h
-EXTRA_DIST += bpf/safepip.bpf.c
+# The kernel sensor's parts, included by safepip.bpf.c.
+bpf_parts = bpf/sp_common.bpf.h bpf/sp_proc.bpf.h bpf/sp_files.bpf.h bpf/sp_net.bpf.h \
+	bpf/sp_sys.bpf.h
+EXTRA_DIST += bpf/safepip.bpf.c $(bpf_parts)
 
 if BPF
 AM_V_BPF = $(am__v_BPF_$(V))
@@ -12,7 +15,7 @@ am__v_SKEL_ = $(am__v_SKEL_$(AM_DEFAULT_VERBOSITY))
 am__v_SKEL_0 = @echo "  SKEL    " $@;
 am__v_SKEL_1 =
 
-BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_TARGET_ARCH) \
+BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_TARGET_ARCH) \
 	-Wall -Werror -Wno-unused-function -Wno-compare-distinct-pointer-types \
 	-I$(top_builddir)/bpf -I$(top_srcdir)/bpf $(LIBBPF_CFLAGS) $(BPF_SYS_INCLUDE)
 
@@ -21,7 +24,8 @@ bpf/vmlinux.h: $(VMLINUX_BTF)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv -f $@.tmp $@
 
 # Custom rules get no dependency tracking: list the shared header explicitly.
-bpf/safepip.bpf.o: $(top_srcdir)/bpf/safepip.bpf.c $(top_srcdir)/bpf/sp_event.h bpf/vmlinux.h
+bpf/safepip.bpf.o: $(top_srcdir)/bpf/safepip.bpf.c $(top_srcdir)/bpf/sp_event.h \
+		$(addprefix $(top_srcdir)/,$(bpf_parts)) bpf/vmlinux.h
 	$(AM_V_BPF)$(MKDIR_P) bpf && \
 	$(CLANG) $(BPF_CFLAGS) -c $(top_srcdir)/bpf/safepip.bpf.c -o $@.tmp && \
 	$(LLVM_STRIP) -g $@.tmp && mv -f $@.tmp $@
@@ -34,3 +38,6 @@ BUILT_SOURCES += bpf/safepip.skel.h
 nodist_noinst_HEADERS += bpf/safepip.skel.h
 CLEANFILES += bpf/safepip.skel.h bpf/safepip.bpf.o bpf/vmlinux.h
 endif
+
+# The kernel sensor's manual: records, counters, rules, lost records, security.
+dist_man_MANS += doc/safe-pip-kernel.7

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+
 enum sp_cmd {
 	CMD_HELP,               /* safe-pip --help */
 	CMD_VERSION,            /* safe-pip --version */

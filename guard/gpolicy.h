@@ -13,6 +13,7 @@
 #define SAFEPIP_GPOLICY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bpf/sp_event.h"
 
@@ -22,6 +23,7 @@ struct proc;
 struct pyinfo;
 struct ks_config;
 struct sp_policy;
+struct sp_entry;
 
 /*
  * Load every layer for o.  Returns 0 and *out (sp_policy_free() it), or an
@@ -42,8 +44,17 @@ int gpolicy_command(const struct options *o);
  */
 int gpolicy_preflight(struct session *s);
 
-/* The kernel sensor's configuration the policy implies (mode, network). */
-void gpolicy_kernel_config(const struct sp_policy *p, struct ks_config *cfg);
+/*
+ * Give the kernel sensor what the policy decides: enforce or monitor, and
+ * the network section's address entries as exact per-prefix decisions
+ * (guard/gpolicy_net.c).  Returns 0, -E2BIG when a prefix needs more port
+ * ranges than the kernel holds, -errno.
+ */
+int gpolicy_kernel_apply(struct session *s);
+
+/* The policy entry behind kernel network rule id (NULL: the role's default). */
+const struct sp_entry *gpolicy_net_entry(const struct session *s, uint32_t rule);
+void gpolicy_net_free(struct session *s);
 
 /*
  * Are the sensors the policy requires available?  0, or SP_EXIT_SENSOR
@@ -57,7 +68,6 @@ bool gpolicy_enforcing(const struct session *s);
 /* Session hooks, called from monitor.c for each record of the kind. */
 void gpolicy_on_exec(struct session *s, struct proc *p, const struct sp_event *e);
 void gpolicy_on_open(struct session *s, struct proc *p, const struct sp_event *e);
-void gpolicy_on_connect(struct session *s, struct proc *p, const struct sp_event *e);
 
 /* The end of a session: what monitor mode let through. */
 void gpolicy_report_end(struct session *s);

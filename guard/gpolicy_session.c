@@ -26,17 +26,6 @@ bool gpolicy_enforcing(const struct session *s)
 	return !s->policy || sp_policy_mode(s->policy) == SP_MODE_ENFORCE;
 }
 
-void gpolicy_kernel_config(const struct sp_policy *p, struct ks_config *cfg)
-{
-	cfg->enforce = sp_policy_mode(p) == SP_MODE_ENFORCE;
-	/*
-	 * Builds get no network unless the policy allows them some.  When it
-	 * does, the kernel lets their connects through and the guard judges
-	 * each connect record against the policy (gpolicy_on_connect()).
-	 */
-	cfg->deny_inet_roles = sp_policy_net_allows_role(p, SP_PROLE_BUILD) ? 0 : 1u << SP_ROLE_BUILD;
-}
-
 int gpolicy_require(const struct sp_policy *p, bool have_kernel, bool have_shim)
 {
 	static const struct {
@@ -212,34 +201,6 @@ void gpolicy_on_open(struct session *s, struct proc *p, const struct sp_event *e
 	if (m && m->action == SP_ACT_DENY)
 		deny(s, p, e, "denied-read", "read of %s denied by the files.deny_read entry '%s' "
 		     "(%s): build process %d", path, m->text, where(m, w, sizeof(w)), (int)p->pid);
-}
-
-/*
- * A connect the kernel let through (the policy gives builds some network,
- * or it is pip's): judged by address after the fact.  Hostname entries
- * cannot match here; the kernel sees addresses only.
- */
-void gpolicy_on_connect(struct session *s, struct proc *p, const struct sp_event *e)
-{
-	struct sp_net_query q = { .family = e->connect.family, .addr = e->connect.addr,
-				  .port = e->connect.port, .role = p->role };
-	const struct sp_entry *m;
-	char dst[128], w[SP_ERR_FILE_MAX + 16];
-
-	if (!s->policy || (e->h.flags & SP_EF_DENIED) ||
-	    (q.family != AF_INET && q.family != AF_INET6) ||
-	    (p->role != SP_ROLE_BUILD && p->role != SP_ROLE_PIP))
-		return;
-	m = sp_policy_match_net(s->policy, &q);
-	format_inet(dst, sizeof(dst), e->connect.family, e->connect.addr, e->connect.port);
-	if (m && m->action == SP_ACT_DENY)
-		deny(s, p, e, p->role == SP_ROLE_BUILD ? "build-connect" : "denied-connect",
-		     "connect(%s) denied by the network.deny entry '%s' (%s): %s process %d: %s", dst,
-		     m->text, where(m, w, sizeof(w)), role_name(p->role), (int)p->pid,
-		     p->cmdline[0] ? p->cmdline : p->comm);
-	else if (!m && p->role == SP_ROLE_BUILD)
-		deny(s, p, e, "build-connect", "connect(%s): no network.allow entry allows it: build "
-		     "process %d: %s", dst, (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm);
 }
 
 void gpolicy_report_end(struct session *s)

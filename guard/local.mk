@@ -11,10 +11,16 @@ guard_core_sources = \
 	guard/jsonw.c guard/jsonw.h \
 	guard/log.c \
 	guard/monitor.c \
+	guard/gpolicy_net.c \
 	guard/proctab.c guard/proctab.h \
 	guard/python.c guard/python.h \
 	guard/report.c \
+	guard/kevent.c guard/kevent.h \
+	guard/kmon.c guard/kmon.h \
+	guard/kstats.c guard/kstats.h \
 	guard/session.c guard/session.h \
+	guard/spawn.c guard/spawn.h \
+	guard/systab.c guard/systab.h guard/systab.def \
 	guard/util.c guard/util.h
 
 # The LD_PRELOAD shim's supervisor side; preload/shim_enc.c is shared with the shim.
@@ -33,5 +39,5 @@ endif
 
 guard_safe_pip_SOURCES = guard/main.c $(guard_core_sources)
 guard_safe_pip_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
-guard_safe_pip_LDADD = $(POLICY_LIBS) $(LIBBPF_LIBS) $(YAML_LIBS) -lm
+guard_safe_pip_LDADD = $(POLICY_LIBS) $(LIBBPF_LIBS) $(YAML_LIBS) -lm -lpthread
 

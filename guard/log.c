@@ -7,14 +7,10 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
+#include "guard/kevent.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/util.h"
-
-static const char *const kind_names[SP_EV_KIND_MAX] = {
-	[SP_EV_FORK] = "fork", [SP_EV_EXEC] = "exec", [SP_EV_EXIT] = "exit",
-	[SP_EV_CONNECT] = "connect", [SP_EV_OPEN] = "open",
-};
 
 static const char *const role_names[SP_ROLE_MAX] = {
 	[SP_ROLE_NONE] = "none", [SP_ROLE_PIP] = "pip", [SP_ROLE_BUILD] = "build",
@@ -71,57 +67,6 @@ static void end(struct session *s)
 	fputc('\n', s->log);
 }
 
-static void record_body(struct session *s, const struct sp_event *e)
-{
-	struct jw *w = &s->logw;
-	char buf[160];
-
-	switch (e->h.kind) {
-	case SP_EV_FORK:
-		jw_kint(w, "child", e->fork.child_tgid);
-		break;
-	case SP_EV_EXEC:
-		jw_key(w, "filename");
-		jw_strn(w, e->exec.filename, strnlen(e->exec.filename, sizeof(e->exec.filename)));
-		jw_key(w, "argv");
-		jw_arr(w);
-		for (uint32_t i = 0; i < e->exec.argv_len && i < SP_ARGV_MAX;) {
-			size_t l = strnlen(e->exec.argv + i, e->exec.argv_len - i);
-
-			jw_strn(w, e->exec.argv + i, l);
-			i += l + 1;
-		}
-		jw_arr_end(w);
-		jw_kbool(w, "argv_truncated", e->exec.argc_trunc);
-		jw_kstr(w, "exe_kind", exec_kind_name(e->exec.xflags));
-		jw_kstr(w, "ld_preload", e->exec.xflags & SP_XF_PRELOAD ? "shim" :
-				      e->exec.xflags & SP_XF_PRELOAD_OTHER ? "other" :
-				      e->exec.xflags & SP_XF_ENV_TRUNC ? "unknown" : "none");
-		jw_key(w, "cwd_name");
-		jw_strn(w, e->exec.cwd, strnlen(e->exec.cwd, sizeof(e->exec.cwd)));
-		break;
-	case SP_EV_EXIT:
-		jw_kint(w, "status", e->exit.exit_code);
-		break;
-	case SP_EV_CONNECT:
-		jw_kint(w, "family", e->connect.family);
-		if (e->connect.family == AF_INET || e->connect.family == AF_INET6) {
-			format_inet(buf, sizeof(buf), e->connect.family, e->connect.addr, e->connect.port);
-			jw_kstr(w, "dest", buf);
-		} else if (e->connect.family == AF_UNIX) {
-			jw_key(w, "path");
-			jw_strn(w, e->connect.path, strnlen(e->connect.path, sizeof(e->connect.path)));
-		}
-		break;
-	case SP_EV_OPEN:
-		jw_key(w, "path");
-		jw_strn(w, e->open.path, strnlen(e->open.path, sizeof(e->open.path)));
-		jw_kuint(w, "flags", e->open.flags);
-		jw_kint(w, "dfd", e->open.dfd);
-		break;
-	}
-}
-
 void log_record(struct session *s, const struct sp_event *e, const struct proc *p)
 {
 	struct jw *w = &s->logw;
@@ -129,7 +74,7 @@ void log_record(struct session *s, const struct sp_event *e, const struct proc *
 	if (!s->log)
 		return;
 	begin(s, "event", e->h.ts_ns);
-	jw_kstr(w, "kind", kind_names[e->h.kind]);
+	jw_kstr(w, "kind", kevent_kind_name(e->h.kind));
 	jw_kstr(w, "source", "kernel");
 	jw_kint(w, "pid", e->h.tgid);
 	jw_kint(w, "tid", e->h.pid);
@@ -143,7 +88,14 @@ void log_record(struct session *s, const struct sp_event *e, const struct proc *
 		jw_kbool(w, "denied", true);
 	if (e->h.flags & SP_EF_TRUNC)
 		jw_kbool(w, "truncated", true);
-	record_body(s, e);
+	/* The kernel sensor's records: guard/kevent.c. */
+	if (e->h.ns_tgid && e->h.ns_tgid != e->h.tgid)
+		jw_kint(w, "ns_pid", e->h.ns_tgid);
+	if (e->h.flags & SP_EF_COMPAT)
+		jw_kbool(w, "compat", true);
+	if (e->h.flags & SP_EF_CGROUP)
+		jw_kbool(w, "cgroup_hook", true);
+	kevent_json(w, e);
 	end(s);
 }
 
@@ -191,6 +143,20 @@ void log_verdict(struct session *s, int exit_status)
 	}
 	end(s);
 	fflush(s->log);
+}
+
+struct jw *log_line_begin(struct session *s, const char *type, uint64_t ts_ns)
+{
+	if (!s->log)
+		return NULL;
+	begin(s, type, ts_ns);
+	return &s->logw;
+}
+
+void log_line_end(struct session *s)
+{
+	if (s->log)
+		end(s);
 }
 
 void log_close(struct session *s)

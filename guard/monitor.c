@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "guard/gpolicy.h"
+#include "guard/kmon.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/shimsrv.h"
@@ -111,41 +112,6 @@ static void on_exit_(struct session *s, struct proc *p, const struct sp_event *e
 	p->exit_status = e->exit.exit_code;
 }
 
-static void on_connect(struct session *s, struct proc *p, const struct sp_event *e)
-{
-	struct finding f = { 0 };
-	char dst[192], via[192];
-	int idx;
-
-	if (!(e->h.flags & SP_EF_DENIED)) {
-		gpolicy_on_connect(s, p, e);
-		return;
-	}
-	format_inet(dst, sizeof(dst), e->connect.family, e->connect.addr, e->connect.port);
-	/* the shim's view: the Python frame that connected, the host name */
-	shim_connect_context(s, e, via, sizeof(via), dst, sizeof(dst));
-	f.rule = "build-connect";
-	f.deny = true;
-	f.dist = p->dist;
-	f.pid = p->pid;
-	f.ts_ns = e->h.ts_ns;
-	{
-		const char *outcome = gpolicy_enforcing(s) ? "refused" : "let through (monitor mode)";
-
-		if (via[0])
-			snprintf(f.what, sizeof(f.what), "%s -> connect(%s), %s (build process %d: %s)",
-				 via, dst, outcome, (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm);
-		else
-			snprintf(f.what, sizeof(f.what), "build process %d (%s) connect(%s), %s",
-				 (int)p->pid, p->cmdline[0] ? p->cmdline : p->comm, dst, outcome);
-	}
-	idx = session_add_finding(s, &f);
-	if (!s->blocked && idx >= 0 && gpolicy_enforcing(s)) {
-		s->blocked = true;
-		s->block_finding = idx;
-	}
-}
-
 int monitor_kernel_record(void *ctx, const struct sp_event *e)
 {
 	struct session *s = ctx;
@@ -156,7 +122,10 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 	shim_on_kernel_record(s, proctab_get(&s->procs, e->h.tgid), e);
 	if (e->h.kind == SP_EV_FORK) {
 		on_fork(s, e);
-		log_record(s, e, proctab_get(&s->procs, e->h.tgid));
+		p = proctab_get(&s->procs, e->h.tgid);
+		log_record(s, e, p);
+		if (p)
+			kmon_record(s, p, e);
 		return 0;
 	}
 	p = proctab_get(&s->procs, e->h.tgid);
@@ -176,9 +145,6 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 	case SP_EV_EXIT:
 		on_exit_(s, p, e);
 		break;
-	case SP_EV_CONNECT:
-		on_connect(s, p, e);
-		break;
 	case SP_EV_OPEN:
 		gpolicy_on_open(s, p, e);
 		break;
@@ -186,5 +152,7 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 		break;
 	}
 	log_record(s, e, p);
+	/* Findings and counters of every kind: guard/kmon.c. */
+	kmon_record(s, p, e);
 	return 0;
 }

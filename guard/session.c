@@ -12,12 +12,14 @@
 
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
+#include "guard/kmon.h"
 #include "guard/ksensor.h"
 #include "guard/shimsrv.h"
-#include "guard/util.h"
 #include "policy/policy.h"
+#include "guard/util.h"
 
 #define KILL_TIMEOUT_MS 5000
+#define LOOP_TICK_MS 100
 
 static const int handled_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
@@ -36,15 +38,24 @@ static int setup_signals(struct session *s, sigset_t *old)
 	return s->sigfd < 0 ? -errno : 0;
 }
 
+/*
+ * The sensor starts loading before the policy is read; what the policy
+ * decides (mode, network) is set after the load (gpolicy_kernel_apply).
+ * Until then, and by default: enforce, builds may not reach the network.
+ */
+static struct ks_config sensor_cfg = {
+	.enforce = true,
+	.deny_inet_roles = 1u << SP_ROLE_BUILD,
+};
+
 static int open_kernel_sensor(struct session *s)
 {
-	struct ks_config cfg = { 0 };
 	const char *why = "";
 	int r;
 
-	gpolicy_kernel_config(s->policy, &cfg);
-	cfg.preload = shimsrv_preload(s);
-	r = ks_open(&s->ks, &cfg, monitor_kernel_record, s, &why);
+	/* Started with the session; loading overlaps with the interpreter probe. */
+	r = ks_open_wait(s->opening, &s->ks, &why);
+	s->opening = NULL;
 	if (r < 0) {
 		sp_msg("kernel sensor unavailable: cannot %s eBPF programs: %s%s", why, strerror(-r),
 		       r == -EPERM ? " (needs root or CAP_BPF+CAP_PERFMON)" : "");
@@ -53,6 +64,11 @@ static int open_kernel_sensor(struct session *s)
 	r = ks_add_interp(s->ks, s->py.dev, s->py.ino);
 	if (r < 0) {
 		sp_msg("cannot register interpreter with the kernel sensor: %s", strerror(-r));
+		return r;
+	}
+	r = gpolicy_kernel_apply(s);
+	if (r < 0) {
+		sp_msg("cannot load the policy's network rules into the kernel sensor: %s", strerror(-r));
 		return r;
 	}
 	return 0;
@@ -78,43 +94,11 @@ static void open_cgroup(struct session *s)
 
 /* ---------------------------------------------------------------- spawn */
 
-/*
- * The child: its own process group, dies with us, waits for "go" (sent once
- * it is tracked) and becomes pip.  Never returns.
- */
-static void child_exec(struct session *s, int go_fd, int err_fd, pid_t parent,
-		       const sigset_t *oldmask)
+static int add_epoll(int epfd, int fd)
 {
-	char **argv = calloc((size_t)s->opt->pip_argc + 4, sizeof(char *));
-	char go;
-	int e;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
-	(void)setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(127);
-	for (size_t i = 0; i < ARRAY_SIZE(handled_signals); i++)
-		signal(handled_signals[i], SIG_DFL);
-	signal(SIGTTOU, SIG_DFL);
-	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	if (read(go_fd, &go, 1) != 1 || go != 'g')
-		_exit(127);
-	if (!argv) {
-		e = ENOMEM;
-		goto fail;
-	}
-	e = -shimsrv_child_setup(s);
-	if (e)
-		goto fail;
-	argv[0] = s->py.python;
-	argv[1] = "-m";
-	argv[2] = "pip";
-	for (int i = 0; i < s->opt->pip_argc; i++)
-		argv[3 + i] = s->opt->pip_argv[i];
-	execvp(argv[0], argv);
-	e = errno;
-fail:
-	(void)write_all(err_fd, &e, sizeof(e));
-	_exit(127);
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
 /* Give the terminal's foreground to pip's group, as a shell would. */
@@ -142,68 +126,73 @@ static void take_terminal(struct session *s)
 	s->tty = -1;
 }
 
+/* In the child, before pip's tree starts: what each sensor needs there. */
+static int child_setup(void *ctx)
+{
+	struct session *s = ctx;
+
+	return shimsrv_child_setup(s);
+}
+
 static int spawn_pip(struct session *s, const sigset_t *oldmask)
 {
-	int go[2], err[2], e = 0, r;
-	pid_t parent = getpid();
-	ssize_t n;
+	_cleanup_free_ char **argv = calloc((size_t)s->opt->pip_argc + 4, sizeof(char *));
+	int r;
 
-	if (pipe2(go, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(err, O_CLOEXEC) < 0) {
-		r = -errno;
-		close(go[0]);
-		close(go[1]);
-		return r;
-	}
-	s->root = fork();
-	if (s->root < 0) {
-		r = -errno;
-		close(go[0]);
-		close(go[1]);
-		close(err[0]);
-		close(err[1]);
-		return r;
-	}
-	if (s->root == 0) {
-		close(go[1]);
-		close(err[0]);
-		child_exec(s, go[0], err[1], parent, oldmask);
-	}
-	close(go[0]);
-	close(err[1]);
+	if (!argv)
+		return -ENOMEM;
+	argv[0] = s->py.python;
+	argv[1] = "-m";
+	argv[2] = "pip";
+	for (int i = 0; i < s->opt->pip_argc; i++)
+		argv[3 + i] = s->opt->pip_argv[i];
+	/* The tree gets its own PID namespace where allowed (guard/spawn.h). */
+	s->sp.setup = child_setup;
+	s->sp.setup_ctx = s;
+	r = spawn_start(&s->sp, argv, oldmask, true);
 	shimsrv_spawned(s);
+	if (r < 0)
+		return r;
+	s->root = s->sp.pid;
 	(void)setpgid(s->root, s->root);
+	if (s->sp.pidns)
+		sp_debug("pip runs in a PID namespace of its own (its init is %d)", (int)s->root);
+	else
+		sp_debug("no PID namespace for pip: the supervisor is visible to the tree");
 
 	/* Tracked (and in the cgroup) before it runs a single instruction of pip. */
-	r = ks_track(s->ks, s->root, SP_ROLE_PIP, SP_PF_ROOT);
+	r = s->sp.pidns ? ks_track(s->ks, s->root, SP_ROLE_NONE, SP_PF_INIT) :
+			  ks_track(s->ks, s->root, SP_ROLE_PIP, SP_PF_ROOT);
 	if (r == 0 && s->have_cgroup)
 		r = sp_cgroup_add(&s->cg, s->root);
+	if (r == 0 && s->sp.pidns)
+		r = add_epoll(s->epfd, s->sp.status_fd);
 	if (r < 0) {
 		(void)kill(s->root, SIGKILL);
-		close(go[1]);
-		close(err[0]);
+		spawn_close(&s->sp);
 		return r;
 	}
 	hand_terminal(s);
-	if (write(go[1], "g", 1) != 1) {
-		r = -errno;
-		(void)kill(s->root, SIGKILL);
+	r = spawn_release(&s->sp);
+	if (r < 0) {
+		sp_msg("cannot run %s: %s", s->py.python, strerror(-r));
+		return r;
 	}
-	close(go[1]);
-	/* EOF: exec succeeded (the pipe is close-on-exec); else its errno. */
-	do
-		n = read(err[0], &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(err[0]);
-	if (n == sizeof(e)) {
-		sp_msg("cannot run %s: %s", s->py.python, strerror(e));
-		return -e;
-	}
-	return r;
+	return 0;
 }
 
 /* ----------------------------------------------------------------- kill */
+
+/* pidns: pip's own wait status, passed on by the namespace's init. */
+static void read_pip_status(struct session *s)
+{
+	int status;
+
+	if (!s->root_done && spawn_read_status(&s->sp, &status) == 1) {
+		s->root_done = true;
+		s->root_status = status;
+	}
+}
 
 static void reap(struct session *s)
 {
@@ -212,7 +201,13 @@ static void reap(struct session *s)
 
 	/* We are the subreaper of the tree: orphans come to us. */
 	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
-		if (pid == s->root) {
+		if (pid != s->root)
+			continue;
+		s->root_reaped = true;
+		/* A dead init sent pip's status first, if pip got to exit. */
+		if (s->sp.pidns)
+			read_pip_status(s);
+		if (!s->root_done) {
 			s->root_done = true;
 			s->root_status = status;
 		}
@@ -233,6 +228,9 @@ static void count_dead(struct proc *p, void *ctx)
 {
 	struct session *s = ctx;
 
+	/* The namespace's init is ours, not the install's. */
+	if (s->sp.pidns && p->pid == s->root)
+		return;
 	if (p->exited && p->exit_ns >= ks_doomed_ns(s->ks))
 		s->nkilled++;
 }
@@ -284,8 +282,9 @@ static void on_signal(struct session *s, int signo)
 	if (!s->interrupted)
 		sp_msg("interrupted by %s: stopping pip", strsignal(signo));
 	s->interrupted = signo;
+	/* The namespace's init ignores it; pip's group (which it leads) gets it. */
 	if (!s->root_done)
-		(void)kill(s->root, signo == SIGQUIT ? SIGQUIT : SIGINT);
+		(void)kill(s->sp.pidns ? -s->root : s->root, signo == SIGQUIT ? SIGQUIT : SIGINT);
 }
 
 static int drain_signals(struct session *s)
@@ -304,21 +303,32 @@ static int drain_signals(struct session *s)
 }
 
 /*
- * The kernel doomed the session on its own: a fork it could not track
- * (the tracked map was full).  Fail closed.
+ * The kernel doomed the session on its own: a deny whose record did not
+ * reach us, or a fork it could not track (the tracked map was full).  Fail
+ * closed, saying why.
  */
 static void block_on_kernel_doom(struct session *s)
 {
-	struct finding f = { .rule = "untracked-process", .deny = true, .dist = -1,
-			     .ts_ns = ks_doomed_ns(s->ks) };
-	int idx;
-
-	snprintf(f.what, sizeof(f.what),
-		 "%llu processes could not be tracked (more than %d at once): the session was stopped",
-		 (unsigned long long)ks_overflow(s->ks), SP_TRACKED_MAX);
-	idx = session_add_finding(s, &f);
+	/*
+	 * The record of the denied call comes at its syscall exit, which the
+	 * dying caller may not have reached yet: name the finding once the
+	 * tree is dead and every record is in (blame_kernel_doom()).
+	 */
 	s->blocked = true;
-	s->block_finding = idx;
+	s->block_finding = -1;
+}
+
+/* After the kill: the deny finding the kernel's records gave, else its own account. */
+static void blame_kernel_doom(struct session *s)
+{
+	if (s->block_finding >= 0)
+		return;
+	for (size_t i = 0; i < s->nfindings; i++)
+		if (s->findings[i].deny) {
+			s->block_finding = (int)i;
+			return;
+		}
+	s->block_finding = kmon_kernel_deny(s);
 }
 
 static int event_loop(struct session *s)
@@ -329,7 +339,8 @@ static int event_loop(struct session *s)
 	while (!s->root_done && !s->blocked) {
 		if (s->interrupted == SIGTERM || s->interrupted == SIGHUP)
 			return 0;
-		int n = epoll_wait(s->epfd, ev, ARRAY_SIZE(ev), 1000);
+		/* The kernel wakes us for what is urgent; the tick drains the rest. */
+		int n = epoll_wait(s->epfd, ev, ARRAY_SIZE(ev), LOOP_TICK_MS);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -341,7 +352,9 @@ static int event_loop(struct session *s)
 				r = drain_signals(s);
 				if (r < 0)
 					return r;
-			} else if (ev[i].data.fd == shimsrv_fd(s)) {
+			} else if (ev[i].data.fd == s->sp.status_fd) {
+				read_pip_status(s);
+			} else if (s->shim && ev[i].data.fd == shimsrv_fd(s)) {
 				r = shimsrv_consume(s);
 				if (r < 0)
 					return r;
@@ -351,26 +364,23 @@ static int event_loop(struct session *s)
 					return r;
 			}
 		}
-		shimsrv_after_events(s);
 		/* A missed SIGCHLD must not hang us. */
-		if (n == 0)
+		if (n == 0) {
 			reap(s);
+			(void)ks_consume(s->ks);
+		}
+		shimsrv_after_events(s);
 		if (!s->blocked && ks_is_doomed(s->ks)) {
 			/* the record of the denied action that doomed it may still be queued */
 			(void)ks_consume(s->ks);
 			if (!s->blocked)
 				block_on_kernel_doom(s);
 		}
+		kmon_check_lost(s);
 	}
 	return 0;
 }
 
-static int add_epoll(int epfd, int fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-
-	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
-}
 
 static void mark_outlived(void *ctx, pid_t tgid)
 {
@@ -391,6 +401,28 @@ static void mark_outlived(void *ctx, pid_t tgid)
 	if (p)
 		p->outlived = true;
 	(void)session_add_finding(s, &f);
+}
+
+/*
+ * Our child must be waited for before we leave, also when it was killed
+ * (the namespace's init): a killed child's exit can trail its last record.
+ */
+static void wait_root(struct session *s)
+{
+	int status;
+	pid_t pid;
+
+	if (s->root <= 0 || s->root_reaped)
+		return;
+	(void)kill(s->root, SIGKILL);
+	do
+		pid = waitpid(s->root, &status, __WALL);
+	while (pid < 0 && errno == EINTR);
+	s->root_reaped = true;
+	if (!s->root_done) {
+		s->root_done = true;
+		s->root_status = status;
+	}
 }
 
 /* pip is done: whatever of the tree still runs outlived it. */
@@ -446,15 +478,18 @@ int sensors_check(void)
 			       cg.has_kill ? ", cgroup.kill" : ", no cgroup.kill");
 		(void)sp_cgroup_destroy(&cg, 1000);
 	}
-	shimsrv_print_available();
 	ks_close(ks);
+	shimsrv_print_available();
 	return status;
 }
 
 int session_run(const struct options *opt)
 {
-	struct session s = { .opt = opt, .sigfd = -1, .epfd = -1, .tty = -1, .block_finding = -1 };
+	struct session s = { .opt = opt, .sigfd = -1, .epfd = -1, .tty = -1, .block_finding = -1,
+			     .sp = { .pid = -1, .status_fd = -1, .go_fd = -1, .err_fd = -1 } };
+	_cleanup_free_ char *preload = NULL;
 	char err[512] = "";
+	const char *why;
 	sigset_t oldmask;
 	int status, r;
 
@@ -464,6 +499,10 @@ int session_run(const struct options *opt)
 		sp_msg("out of memory");
 		return SP_EXIT_INTERNAL;
 	}
+	/* the kernel compares every exec'd LD_PRELOAD with the shim's path */
+	preload = shimsrv_find(&why);
+	sensor_cfg.preload = preload;
+	s.opening = ks_open_start(&sensor_cfg, monitor_kernel_record, &s);
 	r = pyinfo_probe(&s.py, opt->python, opt->python_source, err, sizeof(err));
 	if (r < 0) {
 		sp_msg("%s", err);
@@ -493,6 +532,11 @@ int session_run(const struct options *opt)
 		goto out;
 	if (open_kernel_sensor(&s) < 0) {
 		status = SP_EXIT_SENSOR;
+		goto out;
+	}
+	if (kmon_init(&s) < 0) {
+		sp_msg("out of memory");
+		status = SP_EXIT_INTERNAL;
 		goto out;
 	}
 	open_cgroup(&s);
@@ -530,6 +574,7 @@ int session_run(const struct options *opt)
 	if (s.blocked) {
 		kill_tree(&s);
 		(void)ks_consume(s.ks);
+		blame_kernel_doom(&s);
 		shimsrv_finish(&s);
 		report_block(&s);
 		status = SP_EXIT_BLOCKED;
@@ -541,6 +586,8 @@ int session_run(const struct options *opt)
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
 	}
 	shimsrv_finish(&s);
+	kmon_finish(&s);
+	wait_root(&s);
 	report_end(&s, status);
 
 out_terminal:
@@ -552,16 +599,24 @@ out:
 	if (s.have_cgroup && sp_cgroup_destroy(&s.cg, 2000) < 0)
 		sp_msg("warning: cannot remove session cgroup: %s", strerror(errno));
 	log_close(&s);
+	shimsrv_close(&s);
+	spawn_close(&s.sp);
+	kmon_free(&s);
+	if (s.opening) {
+		if (ks_open_wait(s.opening, &s.ks, &why) == 0)
+			ks_close(s.ks);
+		s.ks = NULL;
+	}
 	if (s.epfd >= 0)
 		close(s.epfd);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	ks_close(s.ks);
-	shimsrv_close(&s);
 	proctab_free(&s.procs);
 	dists_free(&s.dists);
 	free(s.findings);
 	pyinfo_free(&s.py);
+	gpolicy_net_free(&s);
 	sp_policy_free(s.policy);
 	return status;
 }

@@ -24,12 +24,15 @@
 #include "guard/jsonw.h"
 #include "guard/proctab.h"
 #include "guard/python.h"
+#include "guard/spawn.h"
 
 struct ksensor;
 struct sp_policy;
 struct shimsrv;
+struct kstate;
+struct gnet;
 
-#define FINDING_WHAT_MAX 320
+#define FINDING_WHAT_MAX 512
 
 /* One piece of evidence against a distribution. */
 struct finding {
@@ -48,6 +51,7 @@ struct session {
 	struct pyinfo py;
 	struct ksensor *ks;
 	struct shimsrv *shim;           /* the LD_PRELOAD shim's channel, NULL without */
+	struct ks_opening *opening;     /* the sensor, loading while we start up */
 	struct sp_cgroup cg;
 	bool have_cgroup;
 
@@ -56,15 +60,20 @@ struct session {
 	struct finding *findings;
 	size_t nfindings, capfindings;
 
-	pid_t root;                     /* the pip process we started */
+	struct spawn sp;                /* how the tree was started (guard/spawn.h) */
+	pid_t root;                     /* our child: pip, or the init of pip's PID namespace */
 	int root_status;
 	bool root_done;
+	bool root_reaped;               /* our child was waited for */
 	int tty;                        /* terminal handed to pip's group, or -1 */
 	pid_t tty_pgrp;                 /* our foreground group to restore */
 
 	int epfd, sigfd;
 	FILE *log;
 	struct jw logw;
+
+	struct kstate *kst;             /* kernel findings and counters (guard/kmon.h) */
+	struct gnet *gnet;              /* kernel network rule ids -> policy entries */
 
 	bool blocked;                   /* a deny rule fired */
 	int block_finding;              /* index of the finding that blocked */
@@ -101,6 +110,13 @@ void log_record(struct session *s, const struct sp_event *e, const struct proc *
 void log_finding(struct session *s, const struct finding *f);
 void log_verdict(struct session *s, int exit_status);
 void log_close(struct session *s);
+/*
+ * A log line of another part of the guard: log_line_begin() opens an
+ * object with "type" and "t" and returns the writer (NULL when there is no
+ * log); log_line_end() closes the line.
+ */
+struct jw *log_line_begin(struct session *s, const char *type, uint64_t ts_ns);
+void log_line_end(struct session *s);
 
 /* report.c: what the user reads on stderr */
 void report_sensors(const struct session *s);

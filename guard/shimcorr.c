@@ -455,16 +455,15 @@ enum corr_verdict corr_connect(struct corr *c, pid_t pid, pid_t tid, uint64_t ts
 	return judge(c, proc_get(c, pid, false), tid, ts, match_connect, &in, false, match);
 }
 
-bool corr_template_match(const char *tmpl, size_t full, const char *name)
+bool corr_template_match(const char *tmpl, const char *name)
 {
-	size_t tl = strlen(tmpl), nl = strnlen(name, SHIM_PATH_MAX - 1);
+	/* the base names: the kernel's path is resolved, the template as given */
+	const char *t = base(tmpl), *b = base(name);
 
-	if (nl != full || tl > nl)
+	if (strlen(t) != strlen(b))
 		return false;
-	/* the kept tail holds the X's; the head is not compared */
-	name += nl - tl;
-	for (; *tmpl; tmpl++, name++)
-		if (*tmpl != *name && *tmpl != 'X')
+	for (; *t; t++, b++)
+		if (*t != *b && *t != 'X')
 			return false;
 	return true;
 }
@@ -483,12 +482,17 @@ static bool match_open(const struct corr_note *n, const void *arg)
 		return false;
 	switch (n->call) {
 	case SHIM_CALL_MKSTEMP:
-		return corr_template_match(n->key, n->key_len, o->path);
+		return corr_template_match(n->key, o->path);
 	case SHIM_CALL_TMPFILE:
 	case SHIM_CALL_SEM_OPEN:
 		return true;    /* the names are libc's own */
 	default:
-		return n->key_len == o->len && n->key_hash == o->hash;
+		/*
+		 * The kernel names the file it opened (symlinks and relative
+		 * paths resolved), the shim the path it was given: they agree on
+		 * the base name.
+		 */
+		return strcmp(base(n->key), base(o->path)) == 0;
 	}
 }
 

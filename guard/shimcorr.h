@@ -157,10 +157,11 @@ void corr_exit(struct corr *c, pid_t pid, uint64_t ts);
 bool corr_live(struct corr *c, pid_t pid);
 
 /*
- * Does a mkstemp template ("...XXXXXX" + suffix, its last tlen bytes kept
- * in tmpl, full length full) match a created name?
+ * Does a mkstemp template ("...XXXXXX" + suffix, its tail kept in tmpl)
+ * match a created file's path?  The base names are compared, X matching
+ * any byte.
  */
-bool corr_template_match(const char *tmpl, size_t full, const char *name);
+bool corr_template_match(const char *tmpl, const char *name);
 
 /* The hash notes keep of a key. */
 uint64_t corr_hash(const char *key, size_t *len);

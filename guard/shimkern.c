@@ -103,6 +103,16 @@ static void count(struct shimsrv *ss, enum corr_verdict v)
 	ss->verdicts[v]++;
 }
 
+/*
+ * The thread as the shim names it: its id in its own PID namespace (the
+ * kernel's global tid when there is none).  Processes are named by their
+ * global pid on both sides (the shim's by its credentials).
+ */
+static pid_t ktid(const struct sp_event *e)
+{
+	return (pid_t)(e->h.ns_pid ? e->h.ns_pid : e->h.pid);
+}
+
 static enum corr_verdict settle(struct session *s, const struct sp_event *e, enum corr_verdict v)
 {
 	struct shimsrv *ss = s->shim;
@@ -132,7 +142,7 @@ static void on_exec(struct session *s, const struct proc *p, const struct sp_eve
 	enum corr_verdict v;
 
 	snprintf(file, sizeof(file), "%.*s", SP_PATH_MAX, e->exec.filename);
-	v = settle(s, e, corr_exec(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, e->h.ts_ns, file,
+	v = settle(s, e, corr_exec(&ss->corr, (pid_t)e->h.tgid, ktid(e), e->h.ts_ns, file,
 				 expect, &ss->cur));
 	ss->cur_valid = true;
 	snprintf(action, sizeof(action), "executed %s", file);
@@ -161,7 +171,7 @@ static void on_connect(struct session *s, const struct proc *p, const struct sp_
 
 	if (e->connect.family != AF_INET && e->connect.family != AF_INET6)
 		return;
-	v = settle(s, e, corr_connect(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, e->h.ts_ns,
+	v = settle(s, e, corr_connect(&ss->corr, (pid_t)e->h.tgid, ktid(e), e->h.ts_ns,
 				    e->connect.family, e->connect.addr, e->connect.port, &ss->cur));
 	ss->cur_valid = true;
 	if (v == CORR_BYPASS || v == CORR_NOSHIM) {
@@ -177,8 +187,11 @@ static void on_open(struct session *s, const struct proc *p, const struct sp_eve
 	char path[SP_PATH_MAX + 1], action[SP_PATH_MAX + 32];
 	enum corr_verdict v;
 
+	/* the shim reports writes; reads only of listed paths, which it asks about */
+	if (!(e->open.oflags & SP_OF_WRITE) || e->open.ret < 0)
+		return;
 	snprintf(path, sizeof(path), "%.*s", SP_PATH_MAX, e->open.path);
-	v = settle(s, e, corr_open(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, e->h.ts_ns, path,
+	v = settle(s, e, corr_open(&ss->corr, (pid_t)e->h.tgid, ktid(e), e->h.ts_ns, path,
 				 &ss->cur));
 	ss->cur_valid = true;
 	if (v == CORR_BYPASS || v == CORR_NOSHIM) {
@@ -199,10 +212,10 @@ void shim_on_kernel_record(struct session *s, const struct proc *p, const struct
 	ss->cur_valid = false;
 	memset(&ss->cur, 0, sizeof(ss->cur));
 	ss->cur_ts = e->h.ts_ns;
-	ss->cur_tid = e->h.pid;
+	ss->cur_tid = (uint32_t)ktid(e);
 	switch (e->h.kind) {
 	case SP_EV_FORK:
-		corr_fork(&ss->corr, (pid_t)e->h.tgid, (pid_t)e->h.pid, (pid_t)e->fork.child_tgid,
+		corr_fork(&ss->corr, (pid_t)e->h.tgid, ktid(e), (pid_t)e->fork.child_tgid,
 			  e->h.ts_ns);
 		break;
 	case SP_EV_EXEC:
@@ -232,7 +245,7 @@ void shim_connect_context(struct session *s, const struct sp_event *e, char *via
 	via[0] = '\0';
 	if (!ss)
 		return;
-	if (ss->cur_valid && ss->cur_ts == e->h.ts_ns && ss->cur_tid == e->h.pid &&
+	if (ss->cur_valid && ss->cur_ts == e->h.ts_ns && (pid_t)ss->cur_tid == ktid(e) &&
 	    ss->cur.note.kind == SHIM_EV_CONNECT)
 		shim_copy(via, vlen, ss->cur.via);
 	host = shim_name_of(ss, e->connect.family, e->connect.addr);

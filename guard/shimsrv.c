@@ -26,8 +26,7 @@ SHIM_ASSERT_LAYOUT();
 
 /* -------------------------------------------------------------- setup */
 
-/* The shim's path: SAFE_PIP_PRELOAD, else the installed one.  NULL: off. */
-static char *shim_path(const char **why)
+char *shimsrv_find(const char **why)
 {
 	const char *env = secure_getenv("SAFE_PIP_PRELOAD");
 	const char *p = env && *env ? env : SAFE_PIP_PRELOAD_PATH;
@@ -53,7 +52,7 @@ static char *shim_path(const char **why)
 void shimsrv_print_available(void)
 {
 	const char *why = "";
-	_cleanup_free_ char *p = shim_path(&why);
+	_cleanup_free_ char *p = shimsrv_find(&why);
 
 	if (p)
 		printf("LD_PRELOAD shim: available (%s)\n", p);
@@ -137,7 +136,7 @@ int shimsrv_open(struct session *s)
 	if (!ss)
 		return -ENOMEM;
 	ss->fd = ss->child_fd = ss->cfg_fd = -1;
-	ss->preload = shim_path(&why);
+	ss->preload = shimsrv_find(&why);
 	if (!ss->preload) {
 		r = errno == ENOMEM ? -ENOMEM : 0;
 		sp_msg("warning: LD_PRELOAD shim unavailable (%s%s%s): running with the kernel sensor only",
@@ -469,6 +468,7 @@ static void interpret(struct session *s, const struct shim_rec *r, pid_t pid)
 	struct decision d = { 0 };
 	const char *rule = NULL;
 	enum shim_rule_slot slot = RS_OTHER;
+	const char *why = "";
 	bool deny = false;
 
 	switch (r->h.kind) {
@@ -490,6 +490,7 @@ static void interpret(struct session *s, const struct shim_rec *r, pid_t pid)
 		    decide_connect(&ss->decide, role, r->connect.family, r->connect.addr,
 				   r->connect.port, &d)) {
 			rule = d.rule;
+			why = d.why;
 			deny = true;
 		}
 		break;
@@ -515,8 +516,8 @@ static void interpret(struct session *s, const struct shim_rec *r, pid_t pid)
 	if (!rule)
 		return;
 	shim_render_evidence(ss, r, ev, sizeof(ev));
-	snprintf(what, sizeof(what), "%s%s (process %d%s%s)", ev, deny ? ", refused" : "", (int)pid,
-		 p && p->cmdline[0] ? ": " : "", p ? p->cmdline : "");
+	snprintf(what, sizeof(what), "%s%s%s (process %d%s%s)", ev, deny ? ", refused: " : "", why,
+		 (int)pid, p && p->cmdline[0] ? ": " : "", p ? p->cmdline : "");
 	shim_finding(s, slot, rule, deny, pid, dist, r->h.ts_ns, what);
 }
 

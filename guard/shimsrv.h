@@ -47,6 +47,13 @@ struct shimsrv;
  * must stop the session (out of memory, no sockets); the message is
  * printed.
  */
+/*
+ * The shim's path: SAFE_PIP_PRELOAD, else the installed one.  Newly
+ * allocated, or NULL (errno 0: disabled by SAFE_PIP_PRELOAD=off; else
+ * unusable) with *why saying why.
+ */
+char *shimsrv_find(const char **why);
+
 int shimsrv_open(struct session *s);
 void shimsrv_close(struct session *s);
 

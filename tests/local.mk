@@ -19,6 +19,11 @@ unit_tests = \
 	tests/unit/test_dist \
 	tests/unit/test_jsonw \
 	tests/unit/test_proctab
+# The kernel sensor's decoders, counters, tables and rules.
+unit_tests += \
+	tests/unit/test_kevent \
+	tests/unit/test_kstats \
+	tests/unit/test_systab
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -65,6 +70,22 @@ tests_unit_test_reqs_LDADD = $(POLICY_LIBS) $(unit_ldadd)
 tests_unit_test_typosquat_SOURCES = tests/unit/test_typosquat.c
 tests_unit_test_typosquat_CFLAGS = $(unit_cflags)
 tests_unit_test_typosquat_LDADD = $(POLICY_LIBS) $(unit_ldadd)
+tests_unit_test_kevent_SOURCES = tests/unit/test_kevent.c guard/kevent.c guard/jsonw.c guard/systab.c
+tests_unit_test_kevent_CFLAGS = $(unit_cflags)
+tests_unit_test_kevent_LDADD = $(unit_ldadd) -lm
+tests_unit_test_kstats_SOURCES = tests/unit/test_kstats.c guard/kstats.c
+tests_unit_test_kstats_CFLAGS = $(unit_cflags)
+tests_unit_test_kstats_LDADD = $(unit_ldadd)
+tests_unit_test_systab_SOURCES = tests/unit/test_systab.c guard/systab.c
+tests_unit_test_systab_CFLAGS = $(unit_cflags)
+tests_unit_test_systab_LDADD = $(unit_ldadd)
+if BPF
+# The sensor with the real kernel (skips without root or eBPF).
+unit_tests += tests/unit/test_ksensor
+tests_unit_test_ksensor_SOURCES = tests/unit/test_ksensor.c guard/ksensor.c guard/systab.c guard/util.c
+tests_unit_test_ksensor_CFLAGS = $(unit_cflags) $(LIBBPF_CFLAGS)
+tests_unit_test_ksensor_LDADD = $(unit_ldadd) $(LIBBPF_LIBS) -lpthread
+endif
 endif
 
 integration_tests = \
@@ -77,11 +98,23 @@ integration_tests = \
 	tests/integration/policy-monitor.test \
 	tests/integration/policy-names.test \
 	tests/integration/policy-network.test
+# The kernel sensor's coverage, evasions, floods and counters.
+integration_tests += \
+	tests/integration/kernel-files.test \
+	tests/integration/kernel-process.test \
+	tests/integration/kernel-code.test \
+	tests/integration/kernel-net.test \
+	tests/integration/kernel-netrules.test \
+	tests/integration/kernel-evasion.test \
+	tests/integration/kernel-supervisor.test \
+	tests/integration/kernel-flood.test \
+	tests/integration/kernel-stats.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \
 	tests/lib/harness.sh tests/lib/mkenv.sh tests/lib/sdist.py tests/lib/sink.py \
-	tests/lib/treehash.py tests/fixtures
+	tests/lib/treehash.py tests/fixtures \
+	tests/lib/kernel.sh tests/lib/logq.py tests/lib/dnssink.py tests/lib/private-resolv.sh
 
 # The offline wheelhouse and venv template every integration test copies.
 check_DATA += tests/work/.stamp

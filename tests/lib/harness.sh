@@ -186,7 +186,16 @@ private_dns() {
 		exec "$@"' sh "$T/dns-hosts" "$T/dns-resolv.conf" "$T/dns-nsswitch.conf" "$@"
 }
 
+# re_escape TEXT: TEXT as a literal in a logq KEY~REGEX filter
+re_escape() {
+	printf '%s' "$1" | sed 's/[][\\.*^$()+?{}|]/\\&/g'
+}
+
 # logq ARGS...: query the JSON Lines log $T/log.jsonl (see tests/lib/logq.py)
+# (the number of matching lines, or with --print KEY each one's KEY)
 logq() {
-	"$SP_PY" "$SP_LIB/logq.py" "$T/log.jsonl" "$@"
+	case " $* " in
+	*" --print "*) "$SP_PY" "$SP_LIB/logq.py" "$T/log.jsonl" "$@" ;;
+	*) "$SP_PY" "$SP_LIB/logq.py" "$T/log.jsonl" -n "$@" ;;
+	esac
 }

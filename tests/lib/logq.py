@@ -1,71 +1,105 @@
 #!/usr/bin/env python3
-"""Query safe-pip's JSON Lines log.
+"""Query a safe-pip JSON Lines log (--log) from a test.
 
-usage: logq.py LOG [KEY=VALUE | KEY~TEXT | frame~TEXT]... [--print KEY] [--count]
+usage: logq.py LOG [-n | -p | -v KEY] [--print KEY] FILTER...
 
-Selects the lines whose KEY equals VALUE (KEY may be dotted: "python.event")
-or whose KEY contains TEXT; "frame~TEXT" selects lines with a Python frame
-whose file contains TEXT.  Prints the number of lines selected (default),
-or the value of KEY of each (--print), one per line.
+A FILTER is KEY=VALUE, KEY!=VALUE, KEY~REGEX (search), KEY>NUMBER,
+KEY<NUMBER or KEY? (present).  KEY may be dotted for nested members
+(stats.syscalls.file, argv.0).  VALUE is compared with the member as JSON
+writes it (true, 12, text).  frame~TEXT selects lines with a Python frame
+whose file contains TEXT.  Lines of every type are searched; add type=event
+etc.
+
+Exit status 0 when a line matches (1 when none, 2 on bad input); -n prints
+the number of matching lines, -p the first one, -v KEY its KEY, --print KEY
+the KEY of every matching line, one per line.
 """
 import json
+import re
 import sys
 
 
-def get(obj, key):
+def get(d, key):
     for part in key.split("."):
-        if isinstance(obj, dict):
-            obj = obj.get(part)
-        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
-            obj = obj[int(part)]
+        if isinstance(d, list) and part.isdigit() and int(part) < len(d):
+            d = d[int(part)]
+        elif isinstance(d, dict) and part in d:
+            d = d[part]
         else:
             return None
-    return obj
+    return d
 
 
-def matches(rec, cond):
-    if cond.startswith("frame~"):
-        text = cond[6:]
-        frames = get(rec, "python.frames") or []
-        return any(text in (f.get("file") or "") for f in frames)
-    if "~" in cond and ("=" not in cond or cond.index("~") < cond.index("=")):
-        key, _, text = cond.partition("~")
-        v = get(rec, key)
-        return v is not None and text in (v if isinstance(v, str) else json.dumps(v))
-    key, _, val = cond.partition("=")
-    v = get(rec, key)
+def text(v):
     if isinstance(v, bool):
-        v = "true" if v else "false"
-    return v is not None and str(v) == val
+        return "true" if v else "false"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v)
+    return str(v)
+
+
+def matches(d, flt):
+    if flt.startswith("frame~"):
+        want = flt[6:]
+        frames = get(d, "python.frames") or []
+        return any(want in (f.get("file") or "") for f in frames if isinstance(f, dict))
+    m = re.match(r"^([A-Za-z0-9_.-]+?)(!=|=|~|>|<|\?)(.*)$", flt)
+    if not m:
+        raise SystemExit("logq.py: bad filter %r" % flt)
+    key, op, want = m.groups()
+    v = get(d, key)
+    if op == "?":
+        return v is not None
+    if v is None:
+        return op == "!="
+    if op == "=":
+        return text(v) == want
+    if op == "!=":
+        return text(v) != want
+    if op == "~":
+        return re.search(want, text(v)) is not None
+    try:
+        return float(v) > float(want) if op == ">" else float(v) < float(want)
+    except (TypeError, ValueError):
+        return False
 
 
 def main():
     args = sys.argv[1:]
-    log = args.pop(0)
-    conds, show = [], None
+    if not args:
+        raise SystemExit(__doc__)
+    log, args = args[0], args[1:]
+    mode, vkey, filters = "test", None, []
     while args:
         a = args.pop(0)
-        if a == "--print":
-            show = args.pop(0)
-        elif a == "--count":
-            show = None
+        if a in ("-n", "--count", "-p"):
+            mode = "-n" if a == "--count" else a
+        elif a in ("-v", "--print") and args:
+            mode, vkey = a, args.pop(0)
         else:
-            conds.append(a)
-    n = 0
+            filters.append(a)
+    hits = []
     with open(log, encoding="utf-8") as f:
-        for line in f:
+        for n, line in enumerate(f, 1):
             try:
-                rec = json.loads(line)
+                d = json.loads(line)
             except ValueError:
-                print("logq.py: bad JSON line: %r" % line[:80], file=sys.stderr)
+                print("logq.py: %s:%d: not JSON" % (log, n), file=sys.stderr)
                 sys.exit(2)
-            if all(matches(rec, c) for c in conds):
-                n += 1
-                if show:
-                    v = get(rec, show)
-                    print(v if isinstance(v, str) else json.dumps(v))
-    if not show:
-        print(n)
+            if all(matches(d, a) for a in filters):
+                hits.append(d)
+    if mode == "-n":
+        print(len(hits))
+        return
+    if hits and mode == "-p":
+        print(json.dumps(hits[0]))
+    if hits and mode == "-v":
+        print(text(get(hits[0], vkey)))
+    if mode == "--print":
+        for h in hits:
+            print(text(get(h, vkey)))
+        return
+    sys.exit(0 if hits else 1)
 
 
 if __name__ == "__main__":

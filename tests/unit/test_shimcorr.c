@@ -114,9 +114,10 @@ static void test_temp(void **state)
 	assert_int_equal(corr_open(&c, 14, 14, 201, "/tmp/ccAb3dEf.s", &m), CORR_MATCHED);
 	assert_int_equal(corr_open(&c, 14, 14, 202, "/tmp/ccZZZZZZ.s", &m), CORR_MATCHED);
 	assert_int_equal(corr_open(&c, 14, 14, 203, "/tmp/dd123456.s", &m), CORR_BYPASS);
-	assert_true(corr_template_match("/tmp/XXXXXX", 11, "/tmp/a1b2c3"));
-	assert_false(corr_template_match("/tmp/XXXXXX", 11, "/tmp/a1b2c3d"));
-	assert_false(corr_template_match("/tmp/XXXXXX", 11, "/var/a1b2c3"));
+	assert_true(corr_template_match("/tmp/XXXXXX", "/tmp/a1b2c3"));
+	assert_true(corr_template_match("stXXXXXX", "/build/helper/st53kpAn"));
+	assert_false(corr_template_match("/tmp/XXXXXX", "/tmp/a1b2c3d"));
+	assert_false(corr_template_match("/tmp/abXXXX", "/var/a1b2c3"));
 	corr_exit(&c, 14, 400);
 }
 

@@ -1,0 +1,652 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the parts of the kernel sensor (included by safepip.bpf.c
+ * only): configuration, session state, maps, record allocation, syscall
+ * arguments, and what the kernel can tell about a file or a path.
+ */
+#ifndef SAFEPIP_SP_COMMON_BPF_H
+#define SAFEPIP_SP_COMMON_BPF_H
+
+#define SIGKILL 9
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_PACKET 17
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define AT_FDCWD -100
+#define ENOENT 2
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define S_IWOTH 00002
+#define PROC_SUPER_MAGIC 0x9fa0
+#define PIDFS_MAGIC 0x50494446
+#define TS_COMPAT 0x0002
+#ifdef __NR_fchmodat2
+#define SP_NR_FCHMODAT2 __NR_fchmodat2
+#else
+#define SP_NR_FCHMODAT2 452
+#endif
+
+/* Set by user space before load. */
+const volatile __u32 cfg_abi = SP_ABI_VERSION;
+__u32 cfg_enforce = 1;                         /* kill on deny; 0 = monitor (set after load) */
+const volatile char cfg_preload[SP_PRELOAD_MAX] = {};  /* the shim's path, "" if none */
+const volatile __u32 cfg_preload_len = 0;
+const volatile __u32 cfg_supervisor = 0;       /* the supervisor's tgid (global) */
+const volatile __u32 cfg_supervisor_pgid = 0;  /* its process group */
+const volatile __u32 cfg_sup_level = 0;        /* PID namespace level of the supervisor */
+
+/* Session state shared with user space through the mmaped .bss. */
+__u32 doomed;           /* every tracked task dies at its next syscall */
+__u64 doomed_ns;        /* when the session was doomed */
+__s64 ntracked;         /* entries in the tracked map */
+__u64 lost;             /* records that did not fit the ring buffer */
+__u64 lost_kind[SP_EV_KIND_MAX];
+__u64 emitted;          /* records submitted */
+__u64 overflow;         /* forks that could not be tracked (session doomed) */
+__u32 deny_reason;      /* enum sp_deny of the first in-kernel deny */
+__u32 deny_tgid;        /* ... the process that caused it */
+__u64 deny_ns;          /* ... and when */
+__u32 deny_rule;        /* SP_DENY_NET: the rule id (~0: the role default) */
+__u32 deny_target;      /* SP_DENY_SUPERVISOR: what was aimed at */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SP_TRACKED_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct sp_proc);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SP_INTERP_MAX);
+	__type(key, struct sp_file_id);
+	__type(value, __u32);
+} interp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SP_RINGBUF_BYTES);
+} events SEC(".maps");
+
+/* Syscall number -> category and 3-gram token; filled by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SP_SYSNR_MAX);
+	__type(key, __u32);
+	__type(value, struct sp_sysclass);
+} sysclass SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SP_SYSNR_MAX);
+	__type(key, __u32);
+	__type(value, struct sp_sysclass);
+} sysclass32 SEC(".maps");
+
+/* Files written during the session (exec of a new file, chmod +x of one). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SP_WRITTEN_MAX);
+	__type(key, struct sp_file_id);
+	__type(value, __u32);
+} written SEC(".maps");
+
+/* (process, object) pairs already reported: repeated reads, datagrams. */
+struct sp_seen_key {
+	__u32 tgid;
+	__u32 what;             /* kind and device / family */
+	__u64 obj;              /* inode, or address and port */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SP_SEEN_MAX);
+	__type(key, struct sp_seen_key);
+	__type(value, __u32);
+} seen SEC(".maps");
+
+/* Totals per role, added when a process exits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SP_ROLE_MAX);
+	__type(key, __u32);
+	__type(value, struct sp_stats);
+} role_stats SEC(".maps");
+
+/*
+ * Per thread: the syscall in progress (for the exit handler) and the last
+ * tokens for the 3-gram patterns.
+ */
+struct sp_thread {
+	__u32 pending;          /* native number + 1 of the syscall in progress, 0: none */
+	__u32 cnr;              /* the number as called (compat calls differ) */
+	__u8 tok[3];            /* tok[2]: the current syscall's token */
+	__u8 compat;
+	__u32 pad;
+	__u64 args[6];
+	__u64 fork_flags;       /* clone flags of a pending fork */
+	__u64 enter_ns;         /* when the pending call entered (its records carry it) */
+	__u32 sflags;           /* SP_SF_* worked out at entry */
+	__u32 target;           /* target tgid worked out at entry */
+	__u32 action, rule;     /* connect/sendto verdict at entry */
+	__u16 family, port;
+	__u8 addr[16];
+	char path[108];         /* AF_UNIX path of a connect */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sp_thread);
+} thr SEC(".maps");
+
+/* Per-CPU scratch for strings too large for the BPF stack. */
+struct sp_scratch {
+	char argv[SP_ARGV_MAX];
+	char pbuf[SP_PATH_MAX * 2];     /* paths are built backwards, ending at SP_PATH_MAX - 1 */
+	__u32 wpos;                     /* where the path being walked starts in pbuf */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sp_scratch);
+} scratch SEC(".maps");
+
+static __always_inline struct sp_scratch *get_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+static __always_inline void doom(void)
+{
+	if (!doomed) {
+		doomed_ns = bpf_ktime_get_ns();
+		doomed = 1;
+	}
+}
+
+/* Record the first in-kernel deny, so the verdict survives a lost record. */
+static __always_inline void note_deny(__u32 reason, __u32 tgid, __u32 rule, __u32 target)
+{
+	if (__sync_val_compare_and_swap(&deny_reason, SP_DENY_NONE, reason) == SP_DENY_NONE) {
+		deny_tgid = tgid;
+		deny_ns = bpf_ktime_get_ns();
+		deny_rule = rule;
+		deny_target = target;
+	}
+}
+
+/* Process id of task inside its own PID namespace, and that namespace's level. */
+static __always_inline __u32 pid_level(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, group_leader, thread_pid, level);
+}
+
+/* A pid's number in the namespace it was made in (its deepest). */
+static __always_inline __u32 ns_nr(struct pid *pid)
+{
+	__u32 level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	if (level > 31)
+		return 0;
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
+	return up.nr;
+}
+
+static __always_inline __u32 ns_tgid_of(struct task_struct *task)
+{
+	return ns_nr(BPF_CORE_READ(task, group_leader, thread_pid));
+}
+
+static __always_inline __u32 ns_pid_of(struct task_struct *task)
+{
+	return ns_nr(BPF_CORE_READ(task, thread_pid));
+}
+
+/* Does the current task run in a PID namespace below the supervisor's? */
+static __always_inline bool in_child_pidns(struct task_struct *task)
+{
+	return pid_level(task) > cfg_sup_level;
+}
+
+/*
+ * A new record of kind for task, size bytes (a constant per kind).  Counts
+ * it as lost when the ring buffer is full.
+ */
+static __always_inline void *ev_reserve(__u32 kind, __u64 size, struct task_struct *task,
+					__u32 role)
+{
+	struct sp_event *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e) {
+		__sync_fetch_and_add(&lost, 1);
+		if (kind < SP_EV_KIND_MAX)
+			__sync_fetch_and_add(&lost_kind[kind], 1);
+		return NULL;
+	}
+	e->h.version = SP_ABI_VERSION;
+	e->h.kind = kind;
+	e->h.flags = doomed ? SP_EF_DOOMED : 0;
+	e->h.ts_ns = bpf_ktime_get_ns();
+	e->h.pid = BPF_CORE_READ(task, pid);
+	e->h.tgid = BPF_CORE_READ(task, tgid);
+	e->h.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->h.role = role;
+	e->h.uid = BPF_CORE_READ(task, cred, uid.val);
+	e->h.ns_tgid = ns_tgid_of(task);
+	e->h.ns_pid = ns_pid_of(task);
+	e->h.pad = 0;
+	bpf_probe_read_kernel_str(e->h.comm, sizeof(e->h.comm), task->comm);
+	return e;
+}
+
+#define EV_NEW(kind, SZ, task, p) \
+	((struct sp_event *)ev_reserve(kind, SZ, task, (p) ? (p)->role : SP_ROLE_NONE))
+
+/*
+ * Wake the supervisor for what it must act on now (denies, attacks, new
+ * programs to attribute) or when records pile up; the rest waits for the
+ * next wakeup or the supervisor's own tick.  One wakeup per record would
+ * cost a context switch each, taken from the install.
+ */
+#define SP_WAKEUP_BYTES (256u << 10)
+
+static __always_inline void ev_submit(struct sp_event *e)
+{
+	__u64 fl = BPF_RB_NO_WAKEUP;
+
+	if ((e->h.flags & SP_EF_DENIED) || e->h.kind == SP_EV_EXEC ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= SP_WAKEUP_BYTES)
+		fl = BPF_RB_FORCE_WAKEUP;
+	__sync_fetch_and_add(&emitted, 1);
+	bpf_ringbuf_submit(e, fl);
+}
+
+static __always_inline struct task_struct *current_task(void)
+{
+	return (struct task_struct *)bpf_get_current_task_btf();
+}
+
+/* ------------------------------------------------------------ syscalls */
+
+/* Is the current syscall a 32-bit compat one (int 0x80, or an i386 binary)? */
+static __always_inline bool is_compat(struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	return (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) != 0;
+#else
+	return false;
+#endif
+}
+
+/* The six syscall arguments; compat calls pass them in other registers. */
+static __always_inline void get_args(struct pt_regs *regs, bool compat, __u64 *a)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (compat) {
+		a[0] = (__u32)BPF_CORE_READ(regs, bx);
+		a[1] = (__u32)BPF_CORE_READ(regs, cx);
+		a[2] = (__u32)BPF_CORE_READ(regs, dx);
+		a[3] = (__u32)BPF_CORE_READ(regs, si);
+		a[4] = (__u32)BPF_CORE_READ(regs, di);
+		a[5] = (__u32)BPF_CORE_READ(regs, bp);
+		return;
+	}
+#endif
+	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	a[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+#if defined(__TARGET_ARCH_x86)
+	a[5] = BPF_CORE_READ(regs, r9);
+#elif defined(__TARGET_ARCH_arm64)
+	a[5] = BPF_CORE_READ(regs, regs[5]);
+#else
+	a[5] = 0;
+#endif
+}
+
+/* ---------------------------------------------------------------- files */
+
+/* The open file of fd in the current task, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fda, *f = NULL;
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+
+	if (fd < 0 || fd >= max)
+		return NULL;
+	fda = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fda[fd]))
+		return NULL;
+	return f;
+}
+
+static __always_inline bool file_is_socket(struct file *f)
+{
+	return (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
+}
+
+static __always_inline struct sock *file_sock(struct file *f)
+{
+	struct socket *so;
+
+	if (!f || !file_is_socket(f))
+		return NULL;
+	so = BPF_CORE_READ(f, private_data);
+	return BPF_CORE_READ(so, sk);
+}
+
+static __always_inline bool file_is_memfd(struct file *f)
+{
+	const unsigned char *name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	char b[6] = {};
+
+	bpf_probe_read_kernel(b, sizeof(b), name);
+	return b[0] == 'm' && b[1] == 'e' && b[2] == 'm' && b[3] == 'f' && b[4] == 'd' && b[5] == ':';
+}
+
+static __always_inline void file_id(struct file *f, struct sp_file_id *id)
+{
+	id->ino = BPF_CORE_READ(f, f_inode, i_ino);
+	id->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	id->pad = 0;
+}
+
+/* What a path walk learnt besides the string. */
+struct walk_info {
+	__u32 start;            /* offset of the string in scratch pbuf */
+	__u32 len;              /* its length, without the NUL */
+	__u32 bucket;           /* enum sp_bucket */
+	bool hidden;
+	bool trunc;             /* components were left out (the head) */
+	bool complete;          /* the walk reached the root */
+	__u64 below_mnt;        /* first 8 bytes of the name just below the file's mount root */
+	__u32 below_mnt_len;
+};
+
+#define PB(i) ((i) & (SP_PATH_MAX - 1))
+#define NAME8(s) ((__u64)(s)[0] | (__u64)(s)[1] << 8 | (__u64)(s)[2] << 16 | (__u64)(s)[3] << 24 | \
+		  (__u64)(s)[4] << 32 | (__u64)(s)[5] << 40 | (__u64)(s)[6] << 48 | (__u64)(s)[7] << 56)
+
+static __always_inline __u64 name8(const char *s, __u32 len)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, len < 8 ? (len & 7) : 8, s);
+	return v;
+}
+
+/* The DySec bucket of a path from its first two components. */
+static __always_inline __u32 bucket_of(__u64 top, __u32 top_len, __u64 second, __u32 second_len)
+{
+	if (top_len == 3) {
+		if (top == ('t' | 'm' << 8 | 'p' << 16))
+			return SP_BK_TMP;
+		if (top == ('u' | 's' << 8 | 'r' << 16))
+			return SP_BK_USR;
+		if (top == ('s' | 'y' << 8 | 's' << 16))
+			return SP_BK_SYS;
+		if (top == ('e' | 't' << 8 | 'c' << 16))
+			return SP_BK_ETC;
+		if (top == ('v' | 'a' << 8 | 'r' << 16) && second_len == 3 &&
+		    second == ('t' | 'm' << 8 | 'p' << 16))
+			return SP_BK_TMP;
+		if (top == ('d' | 'e' << 8 | 'v' << 16) && second_len == 3 &&
+		    second == ('s' | 'h' << 8 | 'm' << 16))
+			return SP_BK_TMP;
+	} else if (top_len == 4) {
+		if (top == ('h' | 'o' << 8 | 'm' << 16 | 'e' << 24))
+			return SP_BK_HOME;
+		if (top == ('r' | 'o' << 8 | 'o' << 16 | 't' << 24))
+			return SP_BK_ROOT;
+	}
+	return SP_BK_OTHER;
+}
+
+/* State of a path walk, one bpf_loop() step per dentry. */
+struct walk_ctx {
+	struct dentry *d;
+	struct mount *mnt;
+	__u64 top, second;
+	__u32 top_len, second_len;
+	bool crossed;
+	struct walk_info *wi;
+};
+
+static long walk_step(__u32 i, void *data)
+{
+	struct walk_ctx *w = data;
+	struct walk_info *wi = w->wi;
+	struct sp_scratch *sc = get_scratch();
+	struct dentry *d = w->d, *parent = BPF_CORE_READ(d, d_parent);
+	struct mount *mnt = w->mnt;
+	const unsigned char *name;
+	__u32 len, pos;
+
+	if (!sc)
+		return 1;
+	/*
+	 * The position lives in the map, not in the loop's context: the
+	 * verifier then does not tell iterations apart by it and checks the
+	 * body once instead of once per possible depth.
+	 */
+	pos = sc->wpos;
+	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (!w->crossed) {
+			w->crossed = true;
+			wi->below_mnt = w->top;
+			wi->below_mnt_len = w->top_len;
+		}
+		if (up == mnt) {
+			wi->complete = true;
+			return 1;
+		}
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return 0;
+	}
+	/* A dentry that is its own parent is on no mount (memfd, pipe): the end. */
+	if (d == parent)
+		wi->complete = true;
+	name = BPF_CORE_READ(d, d_name.name);
+	len = BPF_CORE_READ(d, d_name.len);
+	w->second = w->top;
+	w->second_len = w->top_len;
+	w->top = name8((const char *)name, len);
+	w->top_len = len;
+	if ((w->top & 0xff) == '.')
+		wi->hidden = true;
+	if (!wi->trunc) {
+		if (len >= SP_PATH_MAX || len + 1 > pos) {
+			wi->trunc = true;
+		} else {
+			pos -= len;
+			bpf_probe_read_kernel(&sc->pbuf[PB(pos)], len & (SP_PATH_MAX - 1), name);
+			pos -= 1;
+			sc->pbuf[PB(pos)] = '/';
+			sc->wpos = pos;
+		}
+	}
+	w->d = parent;
+	/* The verifier wants 0 or 1 and does not know a bool is. */
+	len = wi->complete;
+	barrier_var(len);
+	return len & 1;
+}
+
+/*
+ * Resolve a dentry on a mount to an absolute path, as the kernel sees it
+ * (relative paths, symlinks and directory fds already resolved), into the
+ * scratch buffer, walking at most SP_PATH_DEPTH components.  When the path
+ * does not fit, its tail is kept and wi->trunc is set; the bucket is still
+ * worked out from the top of the walk.  Returns 0 or -1 (no scratch).
+ *
+ * Global functions (this one and the handlers) are verified once, not at
+ * every call site: that keeps the load time of the sensor short.  Kernel
+ * pointers are passed as integers for that reason.
+ */
+__noinline int walk_path(__u64 dentry, __u64 vmnt, struct walk_info *wi)
+{
+	struct sp_scratch *sc = get_scratch();
+	struct walk_ctx w = {
+		.d = (struct dentry *)dentry,
+		.mnt = container_of((struct vfsmount *)vmnt, struct mount, mnt),
+		.wi = wi,
+	};
+	__u32 pos;
+
+	if (!wi)
+		return -1;
+	wi->hidden = wi->trunc = wi->complete = false;
+	wi->below_mnt = 0;
+	wi->below_mnt_len = 0;
+	if (!sc)
+		return -1;
+	sc->pbuf[SP_PATH_MAX - 1] = '\0';
+	sc->wpos = SP_PATH_MAX - 1;
+	bpf_loop(SP_PATH_DEPTH, walk_step, &w, 0);
+	pos = sc->wpos < SP_PATH_MAX ? sc->wpos : SP_PATH_MAX - 1;
+	if (!wi->complete)
+		wi->trunc = true;
+	if (pos == SP_PATH_MAX - 1) {
+		pos -= 1;
+		sc->pbuf[PB(pos)] = '/';
+	}
+	wi->start = pos;
+	wi->len = SP_PATH_MAX - 1 - pos;
+	wi->bucket = wi->complete ? bucket_of(w.top, w.top_len, w.second, w.second_len) : SP_BK_OTHER;
+	if (!w.crossed) {
+		wi->below_mnt = w.top;
+		wi->below_mnt_len = w.top_len;
+	}
+	return 0;
+}
+
+/*
+ * Copy the walked path into dst (SP_PATH_MAX bytes).  The copy has a
+ * constant size so that the verifier can check it; what follows the NUL is
+ * junk.
+ */
+static __always_inline void walk_copy(char *dst, const struct walk_info *wi)
+{
+	struct sp_scratch *sc = get_scratch();
+
+	if (!sc) {
+		dst[0] = '\0';
+		return;
+	}
+	bpf_probe_read_kernel(dst, SP_PATH_MAX, &sc->pbuf[PB(wi->start)]);
+	dst[SP_PATH_MAX - 1] = '\0';
+}
+
+/* Parse up to 8 decimal digits (a pid directory name); 0 if not a number. */
+static __always_inline __u32 parse_pid8(__u64 name, __u32 len)
+{
+	__u32 v = 0, i;
+
+	if (len == 0 || len > 8)
+		return 0;
+	for (i = 0; i < 8; i++) {
+		__u8 c = (name >> (i * 8)) & 0xff;
+
+		if (i >= len)
+			break;
+		if (c < '0' || c > '9')
+			return 0;
+		v = v * 10 + (c - '0');
+	}
+	return v;
+}
+
+#define UP_DIR 1        /* user_path_at(): a directory was prepended */
+#define UP_TRUNC 2      /* ... the result did not fit (its head is kept) */
+
+/*
+ * A user path of the current task as the kernel will resolve it: an
+ * absolute path is copied as is; a relative one is appended to the
+ * resolved directory of dfd (or of the working directory for AT_FDCWD).
+ * The result is left in the scratch buffer at out->start.  Returns UP_*
+ * flags, or -1 when there is nothing.
+ */
+__noinline int user_path_scratch(long dfd, __u64 upath_addr, struct walk_info *out)
+{
+	const char *upath = (const char *)upath_addr;
+	struct task_struct *task = current_task();
+	struct sp_scratch *sc = get_scratch();
+	struct walk_info wi = {};
+	struct dentry *d;
+	struct vfsmount *m;
+	__u32 start;
+	char first = 0;
+	long n;
+	int r = 0;
+
+	if (!out || !sc)
+		return -1;
+	out->start = 0;
+	sc->pbuf[0] = '\0';
+	if (!upath || bpf_probe_read_user(&first, 1, upath))
+		return 0;
+	if (first == '/')
+		goto plain;
+	if (dfd == AT_FDCWD) {
+		d = BPF_CORE_READ(task, fs, pwd.dentry);
+		m = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *f = fd_file(task, dfd);
+
+		if (!f)
+			goto plain;
+		d = BPF_CORE_READ(f, f_path.dentry);
+		m = BPF_CORE_READ(f, f_path.mnt);
+	}
+	if (walk_path((__u64)d, (__u64)m, &wi) < 0)
+		goto plain;
+	/* The directory ends at SP_PATH_MAX - 2; the name goes after a '/'. */
+	start = wi.len == 1 ? SP_PATH_MAX - 1 : wi.start;
+	sc->pbuf[SP_PATH_MAX - 1] = '/';
+	n = bpf_probe_read_user_str(&sc->pbuf[SP_PATH_MAX], SP_PATH_MAX, upath);
+	if (n <= 0) {
+		sc->pbuf[SP_PATH_MAX] = '\0';
+		n = 1;
+	}
+	if (wi.trunc || n == SP_PATH_MAX || (SP_PATH_MAX - start) + n - 1 > SP_PATH_MAX - 1)
+		r |= UP_TRUNC;
+	out->start = start;
+	return r | UP_DIR;
+plain:
+	n = bpf_probe_read_user_str(sc->pbuf, SP_PATH_MAX, upath);
+	return n == SP_PATH_MAX ? UP_TRUNC : 0;
+}
+
+/* user_path_scratch() into dst (SP_PATH_MAX bytes). */
+static __always_inline int user_path_at(long dfd, const char *upath, char *dst)
+{
+	struct walk_info wi = {};
+	int r = user_path_scratch(dfd, (__u64)upath, &wi);
+
+	if (r < 0) {
+		dst[0] = '\0';
+		return 0;
+	}
+	walk_copy(dst, &wi);
+	return r;
+}
+
+#endif
