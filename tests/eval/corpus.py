@@ -119,7 +119,10 @@ def _split_effect(value):
 
 def _set(fx, key, value, where):
     if key == "effect":
-        words = _split_effect(value)
+        try:
+            words = _split_effect(value)
+        except FixtureError as e:
+            raise FixtureError("%s: %s" % (where, e)) from None
         if not words or words[0] not in EFFECTS:
             raise FixtureError("%s: unknown effect %r" % (where, value))
         n = EFFECTS[words[0]]

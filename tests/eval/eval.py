@@ -194,7 +194,10 @@ def evaluate(args, fixtures, env, sdists):
     for i, fx in enumerate(fixtures, 1):
         res = {"name": fx.name, "kind": fx.kind, "category": fx.category, "trigger": fx.trigger,
                "evasion": [e for e in fx.evasion if e != "none"], "expected": fx.expected,
-               "description": fx.description, "note": fx.note}
+               "description": fx.description, "note": fx.note,
+               # It sends a fake secret somewhere: not one byte may get out.
+               "exfil": any(k in ("sink-contains", "dns-exfil") and "SPFAKE" in a[0]
+                            for k, a in fx.effects)}
         for mode in ("plain", "guarded"):
             if mode not in args.modes:
                 res[mode] = None

@@ -8,10 +8,10 @@ EVAL_ONLY =
 EVAL_MODES = plain,guarded
 EVAL_STRICT =
 eval_files = tests/eval/eval.py tests/eval/corpus.py tests/eval/report.py \
-	tests/eval/runner.py tests/eval/sandbox.py tests/eval/services.py \
-	tests/eval/payloads tests/eval/bin tests/eval/corpus-lint.test
+	tests/eval/runner.py tests/eval/sandbox.py tests/eval/services.py tests/eval/selftest.py \
+	tests/eval/payloads tests/eval/bin tests/eval/selftest.test
 EXTRA_DIST += $(eval_files) tests/corpus
-TESTS += tests/eval/corpus-lint.test
+TESTS += tests/eval/selftest.test
 
 eval: all tests/work/.stamp
 	$(PYTHON3) $(top_srcdir)/tests/eval/eval.py \

@@ -46,7 +46,7 @@ def judge(fx, guarded):
 
 def describe_status(g):
     if g.get("timed_out"):
-        return "timed out, killed by the evaluation"
+        return "hung: killed by the evaluation after the fixture's timeout"
     rc = g["rc"]
     if rc is not None and rc < 0:
         return "safe-pip died of signal %d" % -rc
@@ -98,11 +98,13 @@ def totals(results):
     t = {"malicious": len(mal), "benign": len(ben)}
     t["detected"] = sum(1 for r in mal if blocked(r))
     t["effect_prevented"] = sum(1 for r in mal if r["guarded"]["effect"] == "none")
-    t["exfil_fixtures"] = sum(1 for r in mal if r["category"] == "information-stealing")
-    t["exfil_leaked"] = sum(1 for r in mal if r["category"] == "information-stealing"
-                            and r["guarded"]["sink_bytes"] > 0)
+    t["exfil_fixtures"] = sum(1 for r in mal if r.get("exfil"))
+    t["exfil_leaked"] = sum(1 for r in mal if r.get("exfil") and r["guarded"]["sink_bytes"] > 0)
     t["sink_bytes_malicious"] = sum(r["guarded"]["sink_bytes"] for r in mal)
     t["stopped_with_changes"] = sum(1 for r in mal if blocked(r) and r["guarded"]["changed"])
+    stops = sorted(r["guarded"]["time_to_dead_ms"] for r in mal
+                   if blocked(r) and r["guarded"].get("time_to_dead_ms") is not None)
+    t["time_to_stop_ms"] = {"median": stops[len(stops) // 2], "max": stops[-1]} if stops else None
     t["false_positives"] = sum(1 for r in ben if blocked(r))
     t["benign_failed"] = sum(1 for r in ben if not r["bar_ok"] and not blocked(r))
     t["procs_left"] = sum(1 for r in mal + ben if r["guarded"]["left_procs"])
@@ -156,11 +158,14 @@ def text_table(results):
 
 def text_totals(t):
     out = [
-        "malicious: %s stopped; effect prevented in %s; %d of %d stealers leaked bytes "
-        "(%d bytes in all); %d stopped with files left changed"
+        "malicious: %s stopped; effect prevented in %s; %d of %d fixtures that send secrets "
+        "leaked (%d bytes reached the services in all); %d stopped with files left changed"
         % (rate(t["detected"], t["malicious"]), rate(t["effect_prevented"], t["malicious"]),
            t["exfil_leaked"], t["exfil_fixtures"], t["sink_bytes_malicious"],
            t["stopped_with_changes"]),
+        "time from the offending call to the whole tree dead: %s"
+        % ("median %.2f ms, max %.2f ms" % (t["time_to_stop_ms"]["median"], t["time_to_stop_ms"]["max"])
+           if t["time_to_stop_ms"] else "-"),
         "benign: %s stopped (false positives); %d failed otherwise"
         % (rate(t["false_positives"], t["benign"]), t["benign_failed"]),
         "runs with processes left after safe-pip returned: %d" % t["procs_left"],
@@ -175,6 +180,21 @@ def text_totals(t):
         out.append("BROKEN (no effect under plain pip): " + ", ".join(t["broken_fixtures"]))
     out.append("bar met: %s" % ("yes" if t["bar_met"] else "no"))
     return "\n".join(out)
+
+
+def remarks(r):
+    """What the table's cells do not say: an unusual end, the fixture's note."""
+    g, out = r.get("guarded"), []
+    cell = verdict_cell(g)
+    if cell == "allowed*":
+        out.append("pip finished; the processes it left were killed")
+    elif cell in ("SP-KILLED", "TIMEOUT", "pip-fail"):
+        out.append(describe_status(g))
+    if g and g.get("cgroup_left"):
+        out.append("session cgroup left behind")
+    if r.get("note"):
+        out.append(r["note"])
+    return "; ".join(out)
 
 
 def markdown(doc):
@@ -195,16 +215,20 @@ def markdown(doc):
         v = t["by_category"][c]
         out.append("| %s | %d | %s |" % (c, v["n"], rate(v["blocked"], v["n"])))
     out.append("| **all** | %d | %s |" % (t["benign"], rate(t["false_positives"], t["benign"])))
-    out += ["", "Stealers that leaked bytes: %d of %d (%d bytes in all). Stopped installs that left "
-            "files changed: %d. Runs that left a process behind: %d. Bar met: **%s**."
+    stop = t.get("time_to_stop_ms")
+    out += ["", "Fixtures that send secrets and leaked some: %d of %d (%d bytes reached the loopback "
+            "services in all). Stopped installs that left files changed: %d. Runs that left a process "
+            "behind: %d. Time from the offending call to the whole tree dead: %s. Bar met: **%s**."
             % (t["exfil_leaked"], t["exfil_fixtures"], t["sink_bytes_malicious"],
-               t["stopped_with_changes"], t["procs_left"], "yes" if t["bar_met"] else "no"), ""]
+               t["stopped_with_changes"], t["procs_left"],
+               "median %.2f ms, max %.2f ms" % (stop["median"], stop["max"]) if stop else "-",
+               "yes" if t["bar_met"] else "no"), ""]
     out += ["| fixture | category | trigger | evasion | plain pip | safe-pip | rule | bytes out "
-            "| files changed | stop (ms) | effect under safe-pip | note |",
+            "| files changed | stop (ms) | effect under safe-pip | remarks |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res:
         c = row(r)
         out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
                    % (c[0], c[1], c[2], ", ".join(r["evasion"]) or "-", c[4], c[5], c[6], c[8],
-                      c[9], c[11], c[12], "; ".join(r["why"]) or r["note"] or ""))
+                      c[9], c[11], c[12], remarks(r)))
     return "\n".join(out)

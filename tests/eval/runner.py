@@ -118,12 +118,13 @@ class Run:
         fx, r = self.fx, self.result
         self.setup()
         before = sandbox.Snapshot(self.roots())
+        self.cg = sandbox.RunCgroup("%s-%s" % (fx.name, self.mode))
         self.env.services.rec.begin("%s/%s" % (fx.name, self.mode))
         env = self.environ()
         t0 = time.monotonic()
         with open(os.path.join(self.dir, "out"), "wb") as out, \
                 open(os.path.join(self.dir, "err"), "wb") as err:
-            p = subprocess.Popen(self.command(), env=env, stdout=out, stderr=err,
+            p = subprocess.Popen(self.cg.wrap(self.command()), env=env, stdout=out, stderr=err,
                                  stdin=subprocess.DEVNULL, cwd=self.dir, start_new_session=True)
             r["timed_out"] = False
             try:
@@ -133,10 +134,10 @@ class Run:
                 self._kill_session(p)
         r["seconds"] = round(time.monotonic() - t0, 2)
         r["rc"] = p.returncode
-        left = sandbox.token_procs(self.token)
+        left = self._alive()
         r["left_procs"] = [sandbox.proc_desc(pid) for pid in left]
         self._watch(env)
-        r["unkillable"] = len(sandbox.kill_token(self.token))
+        r["unkillable"] = len(self._kill_all())
         svc = self.env.services.rec.end()
         after = sandbox.Snapshot(self.roots(), previous=before)
         changes = before.diff(after)
@@ -150,14 +151,25 @@ class Run:
         if self.mode == "guarded":
             self._read_log()
             self._cgroup_left()
+        self._kill_all()
+        self.cg.remove()
         return r
+
+    def _alive(self):
+        """Live processes of the install: in its cgroup, or carrying its token."""
+        return sorted(set(sandbox.token_procs(self.token)) | set(self.cg.procs()))
+
+    def _kill_all(self):
+        """End every process of the install; the pids that would not die."""
+        self.cg.kill()
+        return sorted(set(sandbox.kill_token(self.token)) | set(self.cg.procs()))
 
     def _kill_session(self, p):
         try:
             os.killpg(p.pid, signal.SIGKILL)
         except OSError:
             pass
-        sandbox.kill_token(self.token)
+        self._kill_all()
         try:
             p.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -165,14 +177,18 @@ class Run:
 
     def _watch(self, env):
         """Keep watching for the fixture's wait time: delayed and daemonised
-        behaviour acts after pip returns.  Plain runs stop as soon as every
-        effect is seen; guarded runs always wait the full time."""
+        behaviour acts after pip returns.  The watch ends early when no
+        process of the install is left (nothing can act any more) and, for
+        plain runs, as soon as every effect is seen."""
         end = time.monotonic() + self.fx.wait
         for kind, args in self.fx.effects:
-            if kind == "bind-knock":
+            if kind == "bind-knock" and self._alive():
                 self._knock(args[0], min(self.fx.wait, 10.0))
         while time.monotonic() < end:
             if self.mode == "plain" and self._quick_effects_seen():
+                break
+            # Only a live process of the install can still act.
+            if not self._alive():
                 break
             time.sleep(POLL)
 
@@ -264,20 +280,19 @@ class Run:
         end = time.monotonic() + 3
         while not os.path.exists(marker) and time.monotonic() < end:
             time.sleep(POLL)
-        sandbox.kill_token(self.token)
         return os.path.exists(marker)
 
     def _python(self, env, code):
         """Run the venv's interpreter on CODE; its exit status (None: hung)."""
         py = os.path.join(self.venv, "bin", "python")
         try:
-            return subprocess.run([py, "-c", code], env=env, stdin=subprocess.DEVNULL,
+            return subprocess.run(self.cg.wrap([py, "-c", code]), env=env, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   cwd=self.dir, timeout=60, start_new_session=True).returncode
         except subprocess.TimeoutExpired:
             return None
         finally:
-            sandbox.kill_token(self.token)
+            self._kill_all()
 
     def _check_effects(self, svc, env, rc, outlived):
         out = []

@@ -4,6 +4,8 @@
   Snapshot         the state of a set of trees, to count what an install changed
   token_procs()    the processes one install started (they carry its token)
   kill_token()     end them, and only them
+  RunCgroup        a cgroup holding everything one install starts, even
+                   processes that dropped the token from their environment
   build_wheel()    a pure-Python wheel of a dependency, without running its code
 """
 import base64
@@ -216,6 +218,99 @@ def kill_token(token, timeout=10.0):
                 except OSError:
                     pass
         time.sleep(0.05)
+
+
+class RunCgroup:
+    """A cgroup v2 directory for one install, under the evaluation's own
+    cgroup.  The install is started through wrap(), which moves it in
+    before it execs; whatever it starts stays inside (only root could move
+    a process out).  None of it works without a writable cgroup v2
+    hierarchy: then path is None and the evaluation relies on tokens."""
+
+    def __init__(self, name):
+        self.path = None
+        mnt, own = _cgroup2_mount(), _own_cgroup()
+        if not mnt or own is None:
+            return
+        path = os.path.join(mnt + own, "sp-eval-%d-%s" % (os.getpid(), name))
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            pass
+        except OSError:
+            return
+        self.path = path
+
+    def wrap(self, argv):
+        if not self.path:
+            return argv
+        return ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', self.path] + argv
+
+    def procs(self):
+        """Pids of live processes in the cgroup and below."""
+        out = []
+        if not self.path:
+            return out
+        for dirpath, _, files in os.walk(self.path):
+            if "cgroup.procs" in files:
+                try:
+                    with open(os.path.join(dirpath, "cgroup.procs")) as f:
+                        out += [int(x) for x in f.read().split()]
+                except OSError:
+                    pass
+        return out
+
+    def kill(self, timeout=10.0):
+        """Kill everything inside; True when the cgroup is empty."""
+        if not self.path:
+            return True
+        end = time.monotonic() + timeout
+        while self.procs() and time.monotonic() < end:
+            try:
+                with open(os.path.join(self.path, "cgroup.kill"), "w") as f:
+                    f.write("1")
+            except OSError:
+                for pid in self.procs():
+                    for sig in (signal.SIGKILL, signal.SIGCONT):
+                        try:
+                            os.kill(pid, sig)
+                        except OSError:
+                            pass
+            time.sleep(0.05)
+        return not self.procs()
+
+    def remove(self):
+        """Remove the cgroup and any empty child cgroups left in it."""
+        if not self.path:
+            return
+        for dirpath, dirs, _ in sorted(os.walk(self.path), key=lambda w: -len(w[0])):
+            try:
+                os.rmdir(dirpath)
+            except OSError:
+                pass
+
+
+def _cgroup2_mount():
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                left, _, right = line.partition(" - ")
+                if right.startswith("cgroup2 "):
+                    return left.split()[4]
+    except OSError:
+        pass
+    return None
+
+
+def _own_cgroup():
+    try:
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                if line.startswith("0::"):
+                    return line[3:].strip().rstrip("/")
+    except OSError:
+        pass
+    return None
 
 
 # ---------------------------------------------------------------- wheels

@@ -1,12 +1,12 @@
 # Evaluation fixture (benign): a long build.  build_ext generates a large
 # C source (thousands of specialised kernels, as table- and kernel-heavy
-# projects do) and compiles it with -O2: about 20-30 s on a small machine.
+# projects do) and compiles it with -O2: about 20 s on a small idle machine.
 import os
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-KERNELS = 3000
+KERNELS = 2000
 
 
 def generate(path):
