@@ -2,7 +2,7 @@
 """Evaluate safe-pip on the behaviour corpus (tests/corpus).
 
 usage: eval.py --safe-pip BIN --srcdir DIR --work DIR --wheelhouse DIR
-               --venv-template DIR [--only NAME,...] [--modes plain,guarded]
+               --venv-template DIR [--only NAME,...] [--modes plain,guarded,bare]
                [--json FILE] [--strict]
        eval.py --lint --srcdir DIR
        eval.py --markdown FILE.json
@@ -10,7 +10,10 @@ usage: eval.py --safe-pip BIN --srcdir DIR --work DIR --wheelhouse DIR
 Every fixture is installed twice, one after the other, in a fresh venv:
 with plain pip, to prove it really does what it claims (its effects are
 checked), and through safe-pip with the embedded default policy.  The table
-shows both side by side; the JSON file has every detail.
+shows both side by side; the JSON file has every detail.  The "bare" mode
+(not run by default) installs with plain pip but without the harness's
+SP_* variables, and checks that the fixture then stays inert: nothing
+sent, nothing changed outside the venv, no process left.
 
 Everything runs in a private mount and network namespace: the only network
 is loopback, where the evaluation's own services stand in for webhooks,
@@ -46,6 +49,12 @@ import sandbox  # noqa: E402
 import services as svc_mod  # noqa: E402
 
 
+# plain: pip alone, with the harness's variables (the attack happens);
+# guarded: through safe-pip, same variables; bare: pip alone without the
+# harness's SP_* variables (the fixture must stay inert).
+MODES = ("plain", "guarded", "bare")
+
+
 def die(msg, status=2):
     sys.stderr.write("eval: %s\n" % msg)
     sys.exit(status)
@@ -67,8 +76,8 @@ def parse_args():
     a.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = a.parse_args()
     args.modes = [m for m in args.modes.split(",") if m]
-    if any(m not in ("plain", "guarded") for m in args.modes) or not args.modes:
-        die("--modes takes plain, guarded or both")
+    if any(m not in MODES for m in args.modes) or not args.modes:
+        die("--modes takes a comma-separated list of %s" % ", ".join(MODES))
     args.only = set(n for n in args.only.replace(" ", ",").split(",") if n)
     if args.srcdir:
         args.srcdir = os.path.realpath(args.srcdir)
@@ -198,13 +207,14 @@ def evaluate(args, fixtures, env, sdists):
                # It sends a fake secret somewhere: not one byte may get out.
                "exfil": any(k in ("sink-contains", "dns-exfil") and "SPFAKE" in a[0]
                             for k, a in fx.effects)}
-        for mode in ("plain", "guarded"):
+        for mode in MODES:
             if mode not in args.modes:
                 res[mode] = None
                 continue
             runner.log("[%d/%d] %s: %s install ..." % (i, len(fixtures), fx.name, mode))
             res[mode] = runner.Run(env, fx, mode, sdists[fx.name]).execute()
         res["plain_ok"] = report.plain_ok(res, res["plain"])
+        res["bare_inert"] = report.bare_inert(res["bare"])
         res["bar_ok"], res["why"] = report.judge(res, res["guarded"])
         results.append(res)
         print(" ".join(c.ljust(w) for c, (_, w) in zip(report.row(res), report.COLS)), flush=True)
@@ -249,7 +259,7 @@ def inner(args):
     print("results: %s" % out)
     if problems:
         print("corpus problems:\n  " + "\n  ".join(problems))
-    if doc["totals"]["broken_fixtures"] or problems:
+    if doc["totals"]["broken_fixtures"] or doc["totals"]["not_inert"] or problems:
         return 1
     return 1 if args.strict and not doc["totals"]["bar_met"] else 0
 

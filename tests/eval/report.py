@@ -19,6 +19,16 @@ def plain_ok(fx, plain):
     return effects
 
 
+def bare_inert(bare):
+    """Without the harness's variables, did the fixture stay inert?"""
+    if bare is None:
+        return None
+    persisted = any(e["ok"] for e in bare["effects"]
+                    if e["effect"].startswith(("python-runs", "sink", "dns", "http", "bind")))
+    return (bare["sink_bytes"] == 0 and bare["changed_outside_venv"] == 0 and not bare["left_procs"]
+            and not persisted and not bare["timed_out"])
+
+
 def judge(fx, guarded):
     """(meets the bar, reasons it does not) for a guarded run."""
     if guarded is None:
@@ -109,7 +119,10 @@ def totals(results):
     t["benign_failed"] = sum(1 for r in ben if not r["bar_ok"] and not blocked(r))
     t["procs_left"] = sum(1 for r in mal + ben if r["guarded"]["left_procs"])
     t["broken_fixtures"] = [r["name"] for r in results if r.get("plain_ok") is False]
-    t["bar_met"] = all(r.get("bar_ok") for r in mal + ben) and not t["broken_fixtures"]
+    t["not_inert"] = [r["name"] for r in results if r.get("bare_inert") is False]
+    t["inert_checked"] = sum(1 for r in results if r.get("bare_inert") is not None)
+    t["bar_met"] = None if not mal + ben else (
+        all(r.get("bar_ok") for r in mal + ben) and not t["broken_fixtures"] and not t["not_inert"])
     t["by_category"] = {}
     for c in MALICIOUS_CATEGORIES:
         rs = [r for r in mal if r["category"] == c]
@@ -121,7 +134,7 @@ def totals(results):
     return t
 
 
-COLS = [("fixture", 26), ("cat", 5), ("trigger", 11), ("exp", 7), ("plain", 7),
+COLS = [("fixture", 26), ("cat", 5), ("trigger", 11), ("exp", 7), ("plain", 7), ("bare", 6),
         ("verdict", 9), ("rule", 17), ("score", 5), ("sinkB", 6), ("chg", 4), ("procs", 5),
         ("stop_ms", 8), ("effect", 7)]
 CAT_ABBR = {"command-execution": "cmd", "information-stealing": "steal", "file-operations": "file",
@@ -138,6 +151,7 @@ def row(r):
         r["name"], CAT_ABBR.get(r["category"], r["category"]), r["trigger"],
         r["expected"],
         "-" if po is None else ("ok" if po else "BROKEN"),
+        {None: "-", True: "inert", False: "ACTIVE"}[r.get("bare_inert")],
         verdict_cell(g), top_rule(g),
         "-" if g is None or g.get("score") is None else str(g["score"]),
         "-" if g is None else str(g["sink_bytes"]),
@@ -178,7 +192,12 @@ def text_totals(t):
         out.append("  %-22s false positives %s" % (c, rate(v["blocked"], v["n"])))
     if t["broken_fixtures"]:
         out.append("BROKEN (no effect under plain pip): " + ", ".join(t["broken_fixtures"]))
-    out.append("bar met: %s" % ("yes" if t["bar_met"] else "no"))
+    if t["inert_checked"]:
+        out.append("inert without the harness's variables: %s" % rate(t["inert_checked"] - len(t["not_inert"]),
+                                                                      t["inert_checked"]))
+    if t["not_inert"]:
+        out.append("NOT INERT without the harness's variables: " + ", ".join(t["not_inert"]))
+    out.append("bar met: %s" % {None: "- (no guarded runs)", True: "yes", False: "no"}[t["bar_met"]])
     return "\n".join(out)
 
 
@@ -216,19 +235,24 @@ def markdown(doc):
         out.append("| %s | %d | %s |" % (c, v["n"], rate(v["blocked"], v["n"])))
     out.append("| **all** | %d | %s |" % (t["benign"], rate(t["false_positives"], t["benign"])))
     stop = t.get("time_to_stop_ms")
-    out += ["", "Fixtures that send secrets and leaked some: %d of %d (%d bytes reached the loopback "
+    proven = sum(1 for r in res if r.get("plain_ok"))
+    out += ["", "Every fixture is installed with plain pip first: %d of %d showed their effect (the "
+            "attack really happens, the honest build really works)%s."
+            % (proven, len(res), "; %d of %d stayed inert without the evaluation's variables"
+               % (t["inert_checked"] - len(t["not_inert"]), t["inert_checked"]) if t["inert_checked"] else ""),
+            "", "Fixtures that send secrets and leaked some: %d of %d (%d bytes reached the loopback "
             "services in all). Stopped installs that left files changed: %d. Runs that left a process "
             "behind: %d. Time from the offending call to the whole tree dead: %s. Bar met: **%s**."
             % (t["exfil_leaked"], t["exfil_fixtures"], t["sink_bytes_malicious"],
                t["stopped_with_changes"], t["procs_left"],
                "median %.2f ms, max %.2f ms" % (stop["median"], stop["max"]) if stop else "-",
-               "yes" if t["bar_met"] else "no"), ""]
+               {None: "-", True: "yes", False: "no"}[t["bar_met"]]), ""]
     out += ["| fixture | category | trigger | evasion | plain pip | safe-pip | rule | bytes out "
             "| files changed | stop (ms) | effect under safe-pip | remarks |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res:
         c = row(r)
         out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
-                   % (c[0], c[1], c[2], ", ".join(r["evasion"]) or "-", c[4], c[5], c[6], c[8],
-                      c[9], c[11], c[12], remarks(r)))
+                   % (c[0], c[1], c[2], ", ".join(r["evasion"]) or "-", c[4], c[6], c[7], c[9],
+                      c[10], c[12], c[13], remarks(r)))
     return "\n".join(out)

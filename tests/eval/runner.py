@@ -88,6 +88,9 @@ class Run:
             "SP_DNS_DOMAIN": DNS_DOMAIN,
             "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "PIP_NO_INPUT": "1",
+            # pip passes --no-cache-dir on to the nested install of build
+            # requirements only through the environment.
+            "PIP_NO_CACHE_DIR": "1",
             # The work directory may sit inside a source checkout: builds
             # must not find that repository, as they would not on a user's
             # machine.
@@ -95,13 +98,19 @@ class Run:
         }
         e.update(HOOK_HOSTS)
         e.update(sandbox.fake_env(self.token))
+        if self.mode == "bare":
+            # As outside the evaluation: no SP_* variable tells the fixture
+            # where its stand-ins are.  HOME stays the fake home, the fake
+            # secrets stay in the environment: a fixture that ignored its
+            # guard would still be caught using them.
+            e = {k: v for k, v in e.items() if not k.startswith("SP_")}
         return e
 
     def command(self):
         opts = ["install", "--no-index", "--find-links", self.env.wheelhouse,
                 "--find-links", self.env.findlinks, "--no-cache-dir", self.sdist]
         py = os.path.join(self.venv, "bin", "python")
-        if self.mode == "plain":
+        if self.mode != "guarded":
             return [py, "-m", "pip"] + opts
         return [self.env.safe_pip, "-v", "--log", self.log, "--python", py] + opts
 
@@ -143,6 +152,7 @@ class Run:
         changes = before.diff(after)
         r["changed"] = len(changes)
         r["changed_paths"] = changes[:30]
+        r["changed_outside_venv"] = sum(1 for c in changes if not c[2:].startswith("venv/"))
         r["pip_temp_left"] = len(os.listdir(self.piptmp))
         self._services(svc)
         r["effects"] = self._check_effects(svc, env, p.returncode, bool(left))
