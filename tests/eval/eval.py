@@ -38,9 +38,11 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True      # nothing written into the source tree
 
 import corpus  # noqa: E402
 import report  # noqa: E402
@@ -92,8 +94,13 @@ def preflight(args):
             die("--%s is required" % opt.replace("_", "-"))
     if os.geteuid() != 0:
         die("needs root: the kernel sensor and the private network namespace need it")
-    if not shutil.which("unshare") or not shutil.which("ip"):
-        die("needs unshare (util-linux) and ip (iproute2)")
+    # What the fixtures and the evaluation run, and the Debian package of each.
+    tools = {"unshare": "util-linux", "mount": "mount", "ip": "iproute2", "gcc": "gcc",
+             "g++": "g++", "make": "make", "pkg-config": "pkg-config", "curl": "curl",
+             "wget": "wget", "git": "git", "bash": "bash", "base64": "coreutils"}
+    missing = sorted(set(pkg for tool, pkg in tools.items() if not shutil.which(tool)))
+    if missing:
+        die("missing tools; apt-get install %s" % " ".join(missing))
     out = subprocess.run([args.safe_pip, "sensors"], capture_output=True, text=True)
     if out.returncode != 0:
         die("the kernel sensor is unavailable here: %s" % (out.stdout + out.stderr).strip())
@@ -234,7 +241,10 @@ def inner(args):
         die("unknown fixture in --only: %s"
             % ", ".join(sorted(args.only - set(f.name for f in fixtures))))
     isolate(work)
-    sdists, findlinks, www, bindir = prepare(args, fixtures, work)
+    try:
+        sdists, findlinks, www, bindir = prepare(args, fixtures, work)
+    except (OSError, subprocess.CalledProcessError) as e:
+        die("cannot prepare the fixtures and payloads: %s" % e, 1)
     services = svc_mod.Services(www)
     try:
         check_services(services)
@@ -242,6 +252,9 @@ def inner(args):
                          findlinks, os.path.abspath(args.venv_template), bindir, services)
         print(" ".join(h.ljust(w) for h, w in report.COLS), flush=True)
         results = evaluate(args, fixtures, env, sdists)
+    except (OSError, subprocess.SubprocessError, ValueError) as e:
+        traceback.print_exc()
+        die("the evaluation failed: %s" % e, 1)
     finally:
         services.stop()
     doc = versions(args)

