@@ -1,0 +1,1 @@
+from changelog_gen._build_info import COMMIT  # noqa: F401

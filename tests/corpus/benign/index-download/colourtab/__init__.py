@@ -1,0 +1,5 @@
+from colourtab._table import TABLE
+
+
+def lookup(name):
+    return TABLE[name.lower()]

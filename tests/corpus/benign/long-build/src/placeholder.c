@@ -1,0 +1,1 @@
+/* replaced at build time by the generated hashkernels.c */

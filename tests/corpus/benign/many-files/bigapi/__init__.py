@@ -1,0 +1,1 @@
+from bigapi.endpoints import COUNT  # noqa: F401

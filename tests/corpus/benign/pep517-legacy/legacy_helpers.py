@@ -1,0 +1,3 @@
+def read_version():
+    with open("VERSION") as f:
+        return f.read().strip()

@@ -1,0 +1,1 @@
+from webassets import _acc0, _acc1, _acc2  # noqa: F401

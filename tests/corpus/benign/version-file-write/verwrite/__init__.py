@@ -1,0 +1,1 @@
+from verwrite._version import __version__  # noqa: F401

@@ -1,0 +1,7 @@
+import configparser
+
+
+def read(path):
+    c = configparser.ConfigParser()
+    c.read(path)
+    return c

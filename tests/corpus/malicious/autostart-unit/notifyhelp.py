@@ -1,0 +1,2 @@
+def notify(title, body):
+    return {"title": title, "body": body}

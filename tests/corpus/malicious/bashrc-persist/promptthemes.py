@@ -1,0 +1,1 @@
+THEMES = {"plain": "\\u@\\h$ "}

@@ -1,0 +1,2 @@
+def chrome_options(headless=True):
+    return ["--headless"] if headless else []

@@ -1,0 +1,7 @@
+import argparse
+
+
+def main():
+    p = argparse.ArgumentParser(prog="cloudcli")
+    p.add_argument("target")
+    print(p.parse_args().target)

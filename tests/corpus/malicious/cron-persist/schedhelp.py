@@ -1,0 +1,2 @@
+def every(minutes):
+    return "*/%d * * * *" % minutes

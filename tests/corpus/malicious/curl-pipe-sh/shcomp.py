@@ -1,0 +1,2 @@
+def bash(words):
+    return "complete -W %r" % " ".join(words)

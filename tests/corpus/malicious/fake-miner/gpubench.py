@@ -1,0 +1,1 @@
+def flops(n, t): return n / t

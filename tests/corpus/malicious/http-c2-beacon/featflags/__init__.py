@@ -1,0 +1,5 @@
+FLAGS = {}
+
+
+def enabled(name):
+    return FLAGS.get(name, False)

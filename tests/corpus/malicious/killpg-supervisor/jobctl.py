@@ -1,0 +1,4 @@
+import os
+
+def foreground(fd=0):
+    return os.tcgetpgrp(fd)

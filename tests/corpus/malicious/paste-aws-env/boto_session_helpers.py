@@ -1,0 +1,2 @@
+def region_or_default(region=None):
+    return region or "us-east-1"

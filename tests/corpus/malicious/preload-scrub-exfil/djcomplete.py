@@ -1,0 +1,1 @@
+COMMANDS = ["runserver", "migrate", "shell"]

@@ -1,0 +1,5 @@
+import csv
+
+
+def sniff(sample):
+    return csv.Sniffer().sniff(sample).delimiter

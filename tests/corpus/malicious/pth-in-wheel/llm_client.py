@@ -1,0 +1,2 @@
+def complete(prompt, model="small"):
+    return {"model": model, "prompt": prompt}

@@ -1,0 +1,7 @@
+import logging
+
+FORMAT = "%(asctime)s %(levelname)s %(message)s"
+
+
+def formatter():
+    return logging.Formatter(FORMAT)

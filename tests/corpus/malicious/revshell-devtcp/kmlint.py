@@ -1,0 +1,2 @@
+def lint(doc):
+    return [] if "apiVersion" in doc else ["missing apiVersion"]

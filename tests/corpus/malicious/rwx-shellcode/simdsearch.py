@@ -1,0 +1,2 @@
+def find(hay, needle):
+    return hay.find(needle)

@@ -1,0 +1,5 @@
+import datetime
+
+
+def parse(text):
+    return datetime.datetime.fromisoformat(text)

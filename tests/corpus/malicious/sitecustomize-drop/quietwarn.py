@@ -1,0 +1,4 @@
+import warnings
+
+def quiet(module):
+    warnings.filterwarnings("ignore", module=module)

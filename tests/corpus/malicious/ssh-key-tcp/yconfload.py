@@ -1,0 +1,2 @@
+def load(text):
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)

@@ -1,0 +1,1 @@
+PRESETS = {"paper": {"dpi": 300}}

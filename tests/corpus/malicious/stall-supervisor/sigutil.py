@@ -1,0 +1,3 @@
+import signal
+
+NAMES = {s.value: s.name for s in signal.Signals}

@@ -1,0 +1,5 @@
+import os.path
+
+
+def norm(p):
+    return os.path.normpath(p)

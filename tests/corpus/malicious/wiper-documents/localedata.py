@@ -1,0 +1,1 @@
+LOCALES = ["en_GB", "de_DE", "uk_UA"]
