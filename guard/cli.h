@@ -22,6 +22,7 @@ enum sp_cmd {
 	CMD_GUARDED,            /* install, download, wheel: pip runs under guard */
 	CMD_PASSTHROUGH,        /* any other pip command: pip runs as is */
 	CMD_SENSORS,            /* safe-pip sensors: which sensors work here */
+	CMD_RECOVER,            /* safe-pip recover: finish or undo interrupted installs */
 };
 
 struct options {
@@ -30,6 +31,7 @@ struct options {
 	const char *python;             /* --python, else SAFE_PIP_PYTHON */
 	const char *python_source;      /* "--python" or "SAFE_PIP_PYTHON" */
 	const char *log_path;           /* --log FILE: JSON Lines of every event */
+	const char *transaction;        /* --transaction MODE: auto, staged, journaled; NULL auto */
 
 	/* pip's argv after "python -m pip": general options, command, args */
 	char **pip_argv;

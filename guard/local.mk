@@ -7,6 +7,14 @@ guard_core_sources = \
 	guard/cli.c guard/cli.h \
 	guard/dist.c guard/dist.h \
 	guard/exitcode.h \
+	guard/fsutil.c guard/fsutil.h \
+	guard/journal.c guard/journal.h \
+	guard/manifest.c \
+	guard/recover.c \
+	guard/stage.c \
+	guard/txn.c guard/txn.h guard/txn_int.h \
+	guard/txn_plan.c guard/txn_plan.h \
+	guard/txn_session.c \
 	guard/jsonw.c guard/jsonw.h \
 	guard/log.c \
 	guard/monitor.c \

@@ -11,6 +11,7 @@
 
 #include "guard/ksensor.h"
 #include "guard/session.h"
+#include "guard/txn.h"
 #include "guard/util.h"
 
 int session_add_finding(struct session *s, const struct finding *f)
@@ -161,6 +162,9 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 		break;
 	case SP_EV_CONNECT:
 		on_connect(s, p, e);
+		break;
+	case SP_EV_OPEN:
+		txn_kernel_open(s->txn, e, p->dist);
 		break;
 	default:
 		break;

@@ -12,6 +12,7 @@
 
 #include "guard/exitcode.h"
 #include "guard/ksensor.h"
+#include "guard/txn.h"
 #include "guard/util.h"
 
 #define KILL_TIMEOUT_MS 5000
@@ -101,6 +102,10 @@ static void child_exec(struct session *s, int go_fd, int err_fd, pid_t parent,
 		e = ENOMEM;
 		goto fail;
 	}
+	/* into the staged mount namespace, private TMPDIR */
+	e = -txn_child_setup(s->txn);
+	if (e)
+		goto fail;
 	argv[0] = s->py.python;
 	argv[1] = "-m";
 	argv[2] = "pip";
@@ -467,6 +472,9 @@ int session_run(const struct options *opt)
 		goto out;
 	}
 	open_cgroup(&s);
+	status = session_txn_open(&s);
+	if (status)
+		goto out;
 	report_sensors(&s);
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || setup_signals(&s, &oldmask) < 0) {
@@ -494,20 +502,23 @@ int session_run(const struct options *opt)
 	if (r < 0) {
 		sp_msg("supervisor failure: %s: stopping everything", strerror(-r));
 		kill_tree(&s);
-		status = SP_EXIT_INTERNAL;
+		status = session_txn_close(&s, false, SP_EXIT_INTERNAL);
+		report_txn(&s);
 		goto out_terminal;
 	}
+	/* The tree is dead before the transaction commits or rolls back. */
 	if (s.blocked) {
 		kill_tree(&s);
 		(void)ks_consume(s.ks);
+		status = session_txn_close(&s, false, SP_EXIT_BLOCKED);
 		report_block(&s);
-		status = SP_EXIT_BLOCKED;
 	} else if (s.interrupted && !s.root_done) {
 		kill_tree(&s);
-		status = 128 + s.interrupted;
+		status = session_txn_close(&s, false, 128 + s.interrupted);
 	} else {
 		finish_tree(&s);
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
+		status = session_txn_close(&s, !s.interrupted, status);
 	}
 	report_end(&s, status);
 
@@ -524,6 +535,7 @@ out:
 		close(s.epfd);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
+	txn_free(s.txn);        /* aborts when no verdict was reached */
 	ks_close(s.ks);
 	proctab_free(&s.procs);
 	dists_free(&s.dists);

@@ -26,6 +26,7 @@
 #include "guard/python.h"
 
 struct ksensor;
+struct txn;
 
 #define FINDING_WHAT_MAX 320
 
@@ -46,6 +47,7 @@ struct session {
 	struct ksensor *ks;
 	struct sp_cgroup cg;
 	bool have_cgroup;
+	struct txn *txn;                /* the install transaction (guard/txn.h) */
 
 	struct proctab procs;
 	struct dists dists;
@@ -97,6 +99,15 @@ void log_record(struct session *s, const struct sp_event *e, const struct proc *
 void log_finding(struct session *s, const struct finding *f);
 void log_verdict(struct session *s, int exit_status);
 void log_close(struct session *s);
+
+/*
+ * txn_session.c: the install transaction of the session.  open: recover,
+ * prepare (0 or an exit status).  close: findings, then commit or abort;
+ * returns the exit status to use.  report_txn: what was rolled back.
+ */
+int session_txn_open(struct session *s);
+int session_txn_close(struct session *s, bool commit, int status);
+void report_txn(const struct session *s);
 
 /* report.c: what the user reads on stderr */
 void report_sensors(const struct session *s);
