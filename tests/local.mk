@@ -42,12 +42,14 @@ integration_tests = \
 	tests/integration/benign-install.test \
 	tests/integration/connect-stopped.test \
 	tests/integration/daemon-killed.test \
-	tests/integration/passthrough.test
+	tests/integration/passthrough.test \
+	tests/integration/txn-half.test \
+	tests/integration/txn-overwrite.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \
 	tests/lib/harness.sh tests/lib/mkenv.sh tests/lib/sdist.py tests/lib/sink.py \
-	tests/lib/treehash.py tests/fixtures
+	tests/lib/treehash.py tests/lib/txn.sh tests/lib/sp_stophook.py tests/fixtures
 
 # The offline wheelhouse and venv template every integration test copies.
 check_DATA += tests/work/.stamp
