@@ -43,8 +43,11 @@ integration_tests = \
 	tests/integration/connect-stopped.test \
 	tests/integration/daemon-killed.test \
 	tests/integration/passthrough.test \
+	tests/integration/txn-crash.test \
 	tests/integration/txn-half.test \
-	tests/integration/txn-overwrite.test
+	tests/integration/txn-overwrite.test \
+	tests/integration/txn-pip-normal.test \
+	tests/integration/txn-upgrade.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \

@@ -60,7 +60,7 @@ def main():
                 digest = hashlib.sha256(data).hexdigest()
             elif kind == "l":
                 digest = os.readlink(full)
-            size = st.st_size if kind == "f" else 0
+            size = len(data) if kind == "f" else 0     # after --replace
             line = "%s %s %o %d %s" % (rel, kind, stat.S_IMODE(st.st_mode), size, digest)
             if meta:
                 line += " %d:%d %d" % (st.st_uid, st.st_gid, st.st_mtime_ns if kind != "l" else 0)

@@ -64,3 +64,23 @@ show_err() {
 	[ "$tap_failed" -gt 0 ] && sed 's/^/# /' "$T/err"
 	return 0
 }
+
+# same_install A B [ARGS...]: A and B hold the same installed files, read
+# with treehash.py ARGS (e.g. --replace) applied to both.  RECORD files
+# list hashes of files that name their own venv or project (scripts'
+# shebangs, editable finders) and cannot be rewritten: they are compared
+# by path and size only (the contents are compared file by file above).
+same_install() {
+	a=$1
+	b=$2
+	shift 2
+	"$SP_PY" "$SP_LIB/treehash.py" "$a" --ignore '*/RECORD' "$@" --replace "$a=ROOT" >"$T/a.tree"
+	"$SP_PY" "$SP_LIB/treehash.py" "$b" --ignore '*/RECORD' "$@" --replace "$b=ROOT" >"$T/b.tree"
+	[ -s "$T/a.tree" ] && cmp -s "$T/a.tree" "$T/b.tree" || return 1
+	for r in $(cd "$a" && find . -name RECORD); do
+		[ -f "$b/$r" ] || return 1
+		cut -d, -f1 "$a/$r" | sort >"$T/a.record"
+		cut -d, -f1 "$b/$r" | sort >"$T/b.record"
+		cmp -s "$T/a.record" "$T/b.record" || return 1
+	done
+}
