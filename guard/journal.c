@@ -111,6 +111,10 @@ int journal_format(const struct journal *j, char **out, size_t *len)
 		put_str(f, j->roots[i].path);
 		put_str(f, j->roots[i].area);
 		fputc('\n', f);
+		if (j->roots[i].created)
+			fprintf(f, "ptimes %zu %lld %ld %lld %ld\n", i,
+				(long long)j->roots[i].ptimes[0].tv_sec, j->roots[i].ptimes[0].tv_nsec,
+				(long long)j->roots[i].ptimes[1].tv_sec, j->roots[i].ptimes[1].tv_nsec);
 	}
 	for (size_t i = 0; i < j->npass; i++) {
 		fputs("pass", f);
@@ -204,6 +208,27 @@ static int parse_root(struct journal *j, struct line *l)
 	return 0;
 }
 
+static int parse_ptimes(struct journal *j, struct line *l)
+{
+	long long v[5];
+	char *end;
+
+	if (l->n != 6)
+		return -EINVAL;
+	for (int k = 0; k < 5; k++) {
+		errno = 0;
+		v[k] = strtoll(l->f[k + 1], &end, 10);
+		if (*end || errno || v[k] < 0)
+			return -EINVAL;
+	}
+	if ((uint64_t)v[0] >= j->nroots || !j->roots[v[0]].created || v[2] > 999999999 ||
+	    v[4] > 999999999)
+		return -EINVAL;
+	j->roots[v[0]].ptimes[0] = (struct timespec){ .tv_sec = (time_t)v[1], .tv_nsec = (long)v[2] };
+	j->roots[v[0]].ptimes[1] = (struct timespec){ .tv_sec = (time_t)v[3], .tv_nsec = (long)v[4] };
+	return 0;
+}
+
 static int parse_pass(struct journal *j, struct line *l)
 {
 	char **v, *p;
@@ -259,6 +284,8 @@ static int parse_line(struct journal *j, struct line *l, unsigned *seen)
 			return -EINVAL;
 	} else if (strcmp(k, "root") == 0) {
 		return parse_root(j, l);
+	} else if (strcmp(k, "ptimes") == 0) {
+		return parse_ptimes(j, l);
 	} else if (strcmp(k, "pass") == 0) {
 		return parse_pass(j, l);
 	} else {

@@ -25,6 +25,7 @@
  *   mntns INO
  *   tmpdir PATH|-
  *   root N target|cover created|existing PATH AREA
+ *   ptimes N ASEC ANSEC MSEC MNSEC          (created roots: the parent's times)
  *   pass PATH
  *
  * A journal is input from the disk: it is parsed with limits and every
@@ -38,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define JOURNAL_MAX_BYTES (1024 * 1024)
 #define JOURNAL_ROOTS_MAX 64
@@ -67,6 +69,7 @@ struct jroot {
 	bool created;           /* the directory did not exist; safe-pip made it */
 	char *path;             /* the real directory */
 	char *area;             /* its work area: upper/ and work/, or snap/ and backup/ */
+	struct timespec ptimes[2];      /* created: the parent's atime, mtime before */
 };
 
 struct journal {

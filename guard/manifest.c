@@ -840,6 +840,8 @@ static int rollback_root(const struct jroot *root, struct manifest *m, struct tx
 		txn_fault("abort");
 		r = fs_remove_at(AT_FDCWD, root->path, &n);
 		res->deletions += n > 0;
+		if (r == 0)
+			txn_restore_parent_times(root);
 		return r;
 	}
 	b.rfd = open(root->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);

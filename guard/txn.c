@@ -226,6 +226,17 @@ void txn_kill_leftovers(const struct journal *j)
 
 /* -------------------------------------------------------------- cleanup */
 
+void txn_restore_parent_times(const struct jroot *root)
+{
+	_cleanup_free_ char *parent = strdup(root->path);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+
+	if (!slash)
+		return;
+	*slash = '\0';
+	(void)utimensat(AT_FDCWD, *parent ? parent : "/", root->ptimes, AT_SYMLINK_NOFOLLOW);
+}
+
 int txn_cleanup_dirs(const struct journal *j)
 {
 	int r = 0, q;
@@ -240,8 +251,8 @@ int txn_cleanup_dirs(const struct journal *j)
 				r = q;
 		}
 		/* a created mount point nothing was committed to goes again */
-		if (root->created && j->mode == TXN_STAGED)
-			(void)rmdir(root->path);
+		if (root->created && j->mode == TXN_STAGED && rmdir(root->path) == 0)
+			txn_restore_parent_times(root);
 	}
 	if (j->tmpdir) {
 		q = fs_remove_at(AT_FDCWD, j->tmpdir, NULL);
@@ -294,6 +305,15 @@ int txn_add_root(struct txn *t, enum jroot_kind kind, const char *path)
 	}
 	if (!created && !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	if (created) {
+		/* the parent's times, to give back when the new directory goes again */
+		char *slash = strrchr(p, '/');
+
+		*slash = '\0';
+		if (stat(*p ? p : "/", &st) < 0)
+			return -errno;
+		*slash = '/';
+	}
 	v = realloc(t->j.roots, (t->j.nroots + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -304,7 +324,8 @@ int txn_add_root(struct txn *t, enum jroot_kind kind, const char *path)
 	t->rt = rv;
 	memset(&t->rt[t->j.nroots], 0, sizeof(*rv));
 	t->j.roots[t->j.nroots++] = (struct jroot){ .kind = kind, .created = created,
-						    .path = TAKE_PTR(p) };
+						    .path = TAKE_PTR(p),
+						    .ptimes = { st.st_atim, st.st_mtim } };
 	return 0;
 }
 

@@ -71,6 +71,9 @@ int txn_set_state(struct txn *t, enum txn_state st);
 int txn_cleanup(const struct journal *j, const char *sessdir);
 int txn_cleanup_dirs(const struct journal *j);
 
+/* A created root is gone again: its parent gets back the times it had. */
+void txn_restore_parent_times(const struct jroot *root);
+
 /* Add a root for a canonical path (its topmost missing ancestor, created, if absent). */
 int txn_add_root(struct txn *t, enum jroot_kind kind, const char *path);
 

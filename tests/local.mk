@@ -45,6 +45,7 @@ integration_tests = \
 	tests/integration/passthrough.test \
 	tests/integration/txn-crash.test \
 	tests/integration/txn-half.test \
+	tests/integration/txn-outside.test \
 	tests/integration/txn-overwrite.test \
 	tests/integration/txn-pip-normal.test \
 	tests/integration/txn-upgrade.test
