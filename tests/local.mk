@@ -17,8 +17,12 @@ if UNIT_TESTS
 unit_tests = \
 	tests/unit/test_cli \
 	tests/unit/test_dist \
+	tests/unit/test_fsutil \
+	tests/unit/test_journal \
 	tests/unit/test_jsonw \
-	tests/unit/test_proctab
+	tests/unit/test_proctab \
+	tests/unit/test_txn \
+	tests/unit/test_txn_plan
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -36,6 +40,19 @@ tests_unit_test_jsonw_LDADD = $(unit_ldadd) -lm
 tests_unit_test_proctab_SOURCES = tests/unit/test_proctab.c guard/proctab.c guard/util.c
 tests_unit_test_proctab_CFLAGS = $(unit_cflags)
 tests_unit_test_proctab_LDADD = $(unit_ldadd)
+tests_unit_test_fsutil_SOURCES = tests/unit/test_fsutil.c guard/fsutil.c guard/util.c
+tests_unit_test_fsutil_CFLAGS = $(unit_cflags)
+tests_unit_test_fsutil_LDADD = $(unit_ldadd)
+tests_unit_test_journal_SOURCES = tests/unit/test_journal.c guard/journal.c guard/fsutil.c guard/util.c
+tests_unit_test_journal_CFLAGS = $(unit_cflags)
+tests_unit_test_journal_LDADD = $(unit_ldadd)
+tests_unit_test_txn_SOURCES = tests/unit/test_txn.c guard/txn.c guard/stage.c guard/manifest.c \
+	guard/recover.c guard/journal.c guard/fsutil.c guard/txn_plan.c guard/cgroup.c guard/util.c
+tests_unit_test_txn_CFLAGS = $(unit_cflags)
+tests_unit_test_txn_LDADD = $(unit_ldadd)
+tests_unit_test_txn_plan_SOURCES = tests/unit/test_txn_plan.c guard/txn_plan.c guard/fsutil.c guard/util.c
+tests_unit_test_txn_plan_CFLAGS = $(unit_cflags)
+tests_unit_test_txn_plan_LDADD = $(unit_ldadd)
 endif
 
 integration_tests = \
