@@ -409,7 +409,7 @@ int fs_mkdir_p(const char *path, mode_t mode)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-int fs_write_atomic(int dirfd, const char *name, const void *buf, size_t len)
+int fs_write_atomic(int dirfd, const char *name, const void *buf, size_t len, bool durable)
 {
 	char tmp[NAME_MAX + 1];
 	int fd, r;
@@ -420,7 +420,7 @@ int fs_write_atomic(int dirfd, const char *name, const void *buf, size_t len)
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, buf, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
@@ -430,7 +430,7 @@ int fs_write_atomic(int dirfd, const char *name, const void *buf, size_t len)
 		(void)unlinkat(dirfd, tmp, 0);
 		return r;
 	}
-	return fsync(dirfd) < 0 ? -errno : 0;
+	return durable && fsync(dirfd) < 0 ? -errno : 0;
 }
 
 /* --------------------------------------------------------------- paths */

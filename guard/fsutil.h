@@ -67,10 +67,12 @@ int fs_copy_xattrs(int src, int dst);
 int fs_mkdir_p(const char *path, mode_t mode);
 
 /*
- * Replace dirfd/name atomically with buf: a temporary file, fsync, rename,
- * fsync of the directory.  A reader sees the old or the new contents.
+ * Replace dirfd/name atomically with buf: a temporary file renamed into
+ * place, so that a reader (or a process killed half way) sees the old or
+ * the new contents.  durable: fsync the file before and the directory
+ * after the rename, so that it also survives a power loss.
  */
-int fs_write_atomic(int dirfd, const char *name, const void *buf, size_t len);
+int fs_write_atomic(int dirfd, const char *name, const void *buf, size_t len, bool durable);
 
 /* Is this a whiteout of overlayfs (a character device 0/0)? */
 bool fs_is_whiteout(const struct stat *st);

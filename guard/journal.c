@@ -351,7 +351,8 @@ int journal_save(int dirfd, const struct journal *j)
 	size_t len = 0;
 	int r = journal_format(j, &text, &len);
 
-	return r < 0 ? r : fs_write_atomic(dirfd, "journal", text, len);
+	return r < 0 ? r : fs_write_atomic(dirfd, "journal", text, len,
+					    j->state == TXN_PREPARED || j->state == TXN_COMMITTING);
 }
 
 int journal_load(int dirfd, struct journal *j, char *err, size_t errlen)

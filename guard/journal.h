@@ -101,7 +101,12 @@ int journal_format(const struct journal *j, char **out, size_t *len);
 int journal_parse(struct journal *j, const char *text, char *err, size_t errlen);
 void journal_free(struct journal *j);
 
-/* Write j as dirfd/journal, atomically and durably. */
+/*
+ * Write j as dirfd/journal, atomically.  Durable (fsync) for the states
+ * whose loss would change what recovery does: prepared (the directories
+ * it names) and committing (the verdict).  A lost "aborting" or "done"
+ * leads recovery to the same undo or cleanup all the same.
+ */
 int journal_save(int dirfd, const struct journal *j);
 
 /* Read dirfd/journal. */

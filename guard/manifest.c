@@ -38,6 +38,8 @@
 #define MF_WRITTEN 2u           /* opened for writing in place with no copy saved */
 #define MF_SEEN 4u              /* rollback: in place with the same identity */
 #define MF_CHECKED 8u           /* verification: found */
+#define MF_BACKUP 16u           /* a copy was saved before a change in place */
+#define MF_TOUCHED 32u          /* rollback: a directory whose entries changed */
 
 struct mentry {
 	char *rel;              /* "" for the root */
@@ -299,7 +301,7 @@ static int manifest_save(const struct manifest *m, int sess_fd, size_t i)
 	if (r < 0)
 		return r;
 	snprintf(name, sizeof(name), "manifest.%zu", i);
-	return fs_write_atomic(sess_fd, name, buf, len);
+	return fs_write_atomic(sess_fd, name, buf, len, true);
 }
 
 /* A relative path as the manifest may hold it: normalised, inside the root. */
@@ -506,20 +508,22 @@ static struct mentry *resolve_entry(const struct manifest *m, const char *root, 
 }
 
 /* A copy of the original file, renamed into place only when complete. */
-static int save_copy(struct manifest *m, const struct mentry *e, const char *abs)
+static int save_copy(struct manifest *m, struct mentry *e, const char *abs)
 {
 	char idx[24], tmp[32];
 	struct stat st;
 	int r;
 
 	snprintf(idx, sizeof(idx), "%zu", index_of(m, e));
-	if (fstatat(m->backup_fd, idx, &st, 0) == 0)
+	if ((e->flags & MF_BACKUP) || fstatat(m->backup_fd, idx, &st, 0) == 0)
 		return 0;       /* saved before */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", idx);
 	(void)unlinkat(m->backup_fd, tmp, 0);
 	r = fs_copy_file_at(AT_FDCWD, abs, m->backup_fd, tmp);
 	if (r == 0 && renameat(m->backup_fd, tmp, m->backup_fd, idx) < 0)
 		r = -errno;
+	if (r == 0)
+		e->flags |= MF_BACKUP;
 	return r;
 }
 
@@ -580,12 +584,39 @@ static void lost_rel(struct rb *b, const char *rel)
 	txn_lost(b->res, abs ? abs : b->root);
 }
 
-static bool has_backup(const struct manifest *m, const struct mentry *e, struct stat *st)
+/* Which entries have a saved copy: one look at the backup directory. */
+static void note_backups(struct manifest *m)
 {
-	char idx[24];
+	struct dirent *de;
+	DIR *d;
+	int fd;
 
-	snprintf(idx, sizeof(idx), "%zu", index_of(m, e));
-	return m->backup_fd >= 0 && fstatat(m->backup_fd, idx, st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (m->backup_fd < 0 || (fd = fcntl(m->backup_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long i = strtoul(de->d_name, &end, 10);
+
+		/* "N.tmp" is a copy that was never finished: not a backup */
+		if (*end == '\0' && end != de->d_name && i < m->n)
+			m->v[i].flags |= MF_BACKUP;
+	}
+	closedir(d);
+}
+
+/* The directory holding rel changed: it gets its times back at the end. */
+static void touch_parent(struct rb *b, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	_cleanup_free_ char *dir = slash ? strndup(rel, (size_t)(slash - rel)) : strdup("");
+	struct mentry *e = dir ? lookup(b->m, dir) : NULL;
+
+	if (e)
+		e->flags |= MF_TOUCHED;
 }
 
 /* Does the entry found at rel still hold what the manifest recorded (by identity)? */
@@ -612,6 +643,7 @@ static bool same_identity(const struct mentry *e, int dirfd, const char *name,
 /* Phase 1: remove whatever is new or took the place of an original entry. */
 static int sweep(struct rb *b, int rootfd, const char *rel, int depth)
 {
+	struct mentry *self = lookup(b->m, rel);
 	struct dirent *de;
 	DIR *d;
 	int fd, r = 0;
@@ -649,6 +681,8 @@ static int sweep(struct rb *b, int rootfd, const char *rel, int depth)
 		txn_fault("abort");
 		r = fs_remove_at(dirfd(d), de->d_name, NULL);
 		b->res->deletions++;
+		if (self)
+			self->flags |= MF_TOUCHED;
 	}
 	if (r == 0 && errno)
 		r = -errno;
@@ -682,7 +716,7 @@ static int restore_file(struct rb *b, struct mentry *e, int pfd, const char *bas
 	struct stat st;
 
 	snprintf(idx, sizeof(idx), "%zu", index_of(b->m, e));
-	if (has_backup(b->m, e, &st))
+	if (e->flags & MF_BACKUP)
 		return linkat(b->m->backup_fd, idx, pfd, base, 0) < 0 ? -errno : 0;
 	if (!(e->flags & MF_SNAP) || b->m->snap_fd < 0 ||
 	    fstatat(b->m->snap_fd, idx, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -696,73 +730,91 @@ static int restore_file(struct rb *b, struct mentry *e, int pfd, const char *bas
 	return linkat(b->m->snap_fd, idx, pfd, base, 0) < 0 ? -errno : 0;
 }
 
-/* An original file still in place: put back a saved copy, or check it is unchanged. */
-static int recheck_file(struct rb *b, struct mentry *e, int pfd, const char *base)
+/* An original file changed in place after its copy was saved: the copy, in one rename. */
+static int put_back_copy(struct rb *b, struct mentry *e, int pfd, const char *base)
 {
 	char idx[24], tmp[NAME_MAX + 1];
-	struct stat st;
 
-	if (has_backup(b->m, e, &st)) {
-		/* one rename: never a moment without the file */
-		snprintf(idx, sizeof(idx), "%zu", index_of(b->m, e));
-		snprintf(tmp, sizeof(tmp), ".safe-pip-restore.%s", idx);
-		(void)unlinkat(pfd, tmp, 0);
-		if (linkat(b->m->backup_fd, idx, pfd, tmp, 0) < 0 || renameat(pfd, tmp, pfd, base) < 0)
-			return -errno;
-		b->res->files++;
-		return 0;
-	}
-	if ((e->flags & MF_WRITTEN) || (uint64_t)e->cur.st_size != e->size ||
-	    !same_time(&e->cur.st_mtim, &e->mtime))
-		lost_rel(b, e->rel);
+	snprintf(idx, sizeof(idx), "%zu", index_of(b->m, e));
+	snprintf(tmp, sizeof(tmp), ".safe-pip-restore.%s", idx);
+	(void)unlinkat(pfd, tmp, 0);
+	if (linkat(b->m->backup_fd, idx, pfd, tmp, 0) < 0 || renameat(pfd, tmp, pfd, base) < 0)
+		return -errno;
+	return 0;
+}
+
+/* What an entry needs: nothing for the many left alone (no system call). */
+enum need { NEED_NOTHING, NEED_CREATE, NEED_COPY, NEED_META };
+
+static enum need needs(struct rb *b, struct mentry *e)
+{
+	if (!(e->flags & MF_SEEN))
+		return NEED_CREATE;
+	if (S_ISREG(e->mode) && (e->flags & MF_BACKUP))
+		return NEED_COPY;
+	if (S_ISREG(e->mode) && ((e->flags & MF_WRITTEN) || (uint64_t)e->cur.st_size != e->size ||
+				 !same_time(&e->cur.st_mtim, &e->mtime)))
+		lost_rel(b, e->rel);    /* changed in place with no copy saved */
+	return S_ISDIR(e->mode) || meta_matches(e, &e->cur) ? NEED_NOTHING : NEED_META;
+}
+
+static int create(struct rb *b, struct mentry *e, int pfd, const char *base)
+{
+	if (S_ISDIR(e->mode))
+		return mkdirat(pfd, base, 0700) < 0 ? -errno : 0;
+	if (S_ISREG(e->mode))
+		return restore_file(b, e, pfd, base);
+	if (S_ISLNK(e->mode))
+		return symlinkat(e->link, pfd, base) < 0 ? -errno : 0;
+	if (S_ISFIFO(e->mode) || S_ISSOCK(e->mode))
+		return mknodat(pfd, base, e->mode, 0) < 0 ? -errno : 0;
+	lost_rel(b, e->rel);    /* a device: not restored */
 	return 0;
 }
 
 /* Phase 2: every entry of the manifest back in place, parents first. */
 static int restore_entry(struct rb *b, struct mentry *e)
 {
+	enum need need = *e->rel ? needs(b, e) : NEED_NOTHING;
 	_cleanup_close_ int pfd = -1;
 	struct stat want;
 	const char *base;
-	int r = 0;
+	int r;
 
-	if (!*e->rel)
+	if (need == NEED_NOTHING)
 		return 0;
 	pfd = open_parent(b, e->rel, &base);
 	if (pfd < 0) {
 		lost_rel(b, e->rel);    /* its directory could not be restored */
 		return 0;
 	}
-	entry_stat(e, &want);
-	if (!(e->flags & MF_SEEN)) {
-		txn_fault("abort");
-		if (S_ISDIR(e->mode))
-			r = mkdirat(pfd, base, 0700) < 0 ? -errno : 0;
-		else if (S_ISREG(e->mode))
-			r = restore_file(b, e, pfd, base);
-		else if (S_ISLNK(e->mode))
-			r = symlinkat(e->link, pfd, base) < 0 ? -errno : 0;
-		else if (S_ISFIFO(e->mode) || S_ISSOCK(e->mode))
-			r = mknodat(pfd, base, e->mode, 0) < 0 ? -errno : 0;
-		else
-			lost_rel(b, e->rel);    /* a device: not restored */
-		if (r < 0)
-			return r;
+	txn_fault("abort");
+	if (need == NEED_CREATE)
+		r = create(b, e, pfd, base);
+	else if (need == NEED_COPY)
+		r = put_back_copy(b, e, pfd, base);
+	else
+		r = 0;
+	if (r < 0)
+		return r;
+	if (need != NEED_META) {
+		touch_parent(b, e->rel);
 		b->res->files += !S_ISDIR(e->mode);
-		if (!S_ISDIR(e->mode) && fstatat(pfd, base, &e->cur, AT_SYMLINK_NOFOLLOW) == 0)
-			e->flags |= MF_SEEN;
-	} else if (S_ISREG(e->mode)) {
-		r = recheck_file(b, e, pfd, base);
-		if (r < 0)
-			return r;
-		(void)fstatat(pfd, base, &e->cur, AT_SYMLINK_NOFOLLOW);
+		if (S_ISDIR(e->mode))
+			return 0;       /* directories get their metadata last */
+		if (fstatat(pfd, base, &e->cur, AT_SYMLINK_NOFOLLOW) < 0)
+			return 0;       /* reported by the verification */
+		if (meta_matches(e, &e->cur))
+			return 0;
 	}
-	if (S_ISDIR(e->mode) || ((e->flags & MF_SEEN) && meta_matches(e, &e->cur)))
-		return 0;       /* directories get theirs last */
+	entry_stat(e, &want);
 	return fs_set_meta_at(pfd, base, &want);
 }
 
-/* Phase 3: directory metadata, children before parents (restoring changed their times). */
+/*
+ * Phase 3: directory metadata, children before parents, for directories
+ * that were made again, changed, or had entries removed or put back.
+ */
 static int restore_dirs(struct rb *b)
 {
 	for (size_t i = b->m->n; i-- > 0;) {
@@ -771,7 +823,8 @@ static int restore_dirs(struct rb *b)
 		struct stat st, want;
 		const char *base;
 
-		if (!S_ISDIR(e->mode))
+		if (!S_ISDIR(e->mode) || ((e->flags & MF_SEEN) && !(e->flags & MF_TOUCHED) &&
+					  meta_matches(e, &e->cur)))
 			continue;
 		if (!*e->rel) {
 			pfd = fcntl(b->rfd, F_DUPFD_CLOEXEC, 0);
@@ -806,6 +859,7 @@ static void verify(struct rb *b, int rootfd, const char *rel, int depth)
 		_cleanup_free_ char *sub = NULL;
 		struct mentry *e;
 		struct stat st, bst;
+		char idx[24];
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -818,9 +872,11 @@ static void verify(struct rb *b, int rootfd, const char *rel, int depth)
 			continue;
 		}
 		e->flags |= MF_CHECKED;
+		snprintf(idx, sizeof(idx), "%zu", index_of(b->m, e));
 		if ((st.st_mode & S_IFMT) != (e->mode & S_IFMT) || !meta_matches(e, &st) ||
 		    (S_ISREG(st.st_mode) && st.st_ino != e->ino &&
-		     !(has_backup(b->m, e, &bst) && bst.st_ino == st.st_ino)))
+		     !((e->flags & MF_BACKUP) && fstatat(b->m->backup_fd, idx, &bst, 0) == 0 &&
+		       bst.st_ino == st.st_ino)))
 			lost_rel(b, sub);
 		else if (S_ISDIR(st.st_mode))
 			verify(b, rootfd, sub, depth + 1);
@@ -850,8 +906,12 @@ static int rollback_root(const struct jroot *root, struct manifest *m, struct tx
 	if (b.rfd < 0)
 		return -errno;
 	for (size_t i = 0; i < m->n; i++)
-		m->v[i].flags &= ~(MF_SEEN | MF_CHECKED);
+		m->v[i].flags &= ~(MF_SEEN | MF_CHECKED | MF_TOUCHED);
+	note_backups(m);
 	r = sweep(&b, b.rfd, "", 0);
+	/* the root itself is always there, with its identity */
+	if (r == 0 && fstat(b.rfd, &m->v[0].cur) == 0)
+		m->v[0].flags |= MF_SEEN;
 	for (size_t i = 0; i < m->n && r == 0; i++)
 		r = restore_entry(&b, &m->v[i]);
 	if (r == 0)

@@ -95,8 +95,8 @@ static void test_write_atomic(void **state)
 
 	assert_non_null(mkdtemp(d));
 	fd = open(d, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(fs_write_atomic(fd, "j", "one", 3), 0);
-	assert_int_equal(fs_write_atomic(fd, "j", "two!", 4), 0);
+	assert_int_equal(fs_write_atomic(fd, "j", "one", 3, true), 0);
+	assert_int_equal(fs_write_atomic(fd, "j", "two!", 4, false), 0);
 	snprintf(p, sizeof(p), "%s/j", d);
 	assert_int_equal(read_file_max(AT_FDCWD, p, &text, 100), 4);
 	assert_string_equal(text, "two!");
