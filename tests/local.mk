@@ -77,6 +77,21 @@ check_DATA += tests/work/.stamp
 tests/work/.stamp: $(top_srcdir)/tests/lib/mkenv.sh
 	$(AM_V_GEN)$(SHELL) $(top_srcdir)/tests/lib/mkenv.sh tests/work $(PYTHON3) >/dev/null && touch $@
 
+# ---- make bench: the install transaction (prints tables, asserts nothing)
+check_PROGRAMS += tests/bench/bench_txn
+tests_bench_bench_txn_SOURCES = tests/bench/bench_txn.c guard/txn.c guard/stage.c guard/manifest.c \
+	guard/recover.c guard/journal.c guard/fsutil.c guard/txn_plan.c guard/cgroup.c guard/util.c
+EXTRA_DIST += tests/bench/txn-e2e.sh
+bench: bench-txn
+bench-txn: tests/bench/bench_txn tests/work/.stamp guard/safe-pip
+	@echo "install transaction: prepare, commit and rollback times"
+	@tests/bench/bench_txn
+	@echo
+	@PYTHON3='$(PYTHON3)' $(SHELL) $(top_srcdir)/tests/bench/txn-e2e.sh $(abs_top_builddir)/guard/safe-pip \
+		$(abs_top_srcdir) $(abs_top_builddir)/tests/work
+.PHONY: bench bench-txn
+# ---- end of the transaction's bench
+
 clean-local: clean-tests-work
 clean-tests-work:
 	-rm -rf tests/work tests/work.tmp
