@@ -44,20 +44,10 @@ static bool journal_sane(const struct journal *j, const char *name, const char *
 	return true;
 }
 
-static bool touches(const struct journal *j, char *const *only, size_t n)
-{
-	for (size_t i = 0; i < j->nroots; i++)
-		for (size_t k = 0; k < n; k++)
-			if (j->roots[i].kind == JROOT_TARGET &&
-			    (path_under(j->roots[i].path, only[k]) || path_under(only[k], j->roots[i].path)))
-				return true;
-	return false;
-}
-
-static bool is_only(const char *path, char *const *only, size_t n)
+static bool is_held(const char *path, char *const *held, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
-		if (strcmp(path, only[k]) == 0)
+		if (strcmp(path, held[k]) == 0)
 			return true;
 	return false;
 }
@@ -74,14 +64,14 @@ static void unlock_all(struct locks *l)
 	l->n = 0;
 }
 
-/* Lock the journal's targets the caller does not hold; false if one is busy. */
+/* Lock the journal's targets the caller does not hold already; false if one is busy. */
 static bool lock_journal_targets(const char *state_dir, const struct journal *j,
-				 char *const *only, size_t n, struct locks *l)
+				 char *const *held, size_t n, struct locks *l)
 {
 	for (size_t i = 0; i < j->nroots; i++) {
 		int fd;
 
-		if (j->roots[i].kind != JROOT_TARGET || is_only(j->roots[i].path, only, n))
+		if (j->roots[i].kind != JROOT_TARGET || is_held(j->roots[i].path, held, n))
 			continue;
 		fd = journal_lock_target(state_dir, j->roots[i].path, false);
 		if (fd < 0) {
@@ -164,7 +154,7 @@ static void remove_if_stale(int txn_fd, const char *name)
 }
 
 /* One entry of STATE/txn: 1 recovered, 0 nothing to do, -EIO or -errno. */
-static int visit(const char *state_dir, int txn_fd, const char *name, char *const *only, size_t n)
+static int visit(const char *state_dir, int txn_fd, const char *name, char *const *held, size_t n)
 {
 	_cleanup_free_ char *sessdir = sp_asprintf("%s/txn/%s", state_dir, name);
 	_cleanup_close_ int sfd = -1, lfd = -1;
@@ -198,7 +188,7 @@ static int visit(const char *state_dir, int txn_fd, const char *name, char *cons
 			journal_free(&j);
 		return 0;
 	}
-	if ((only && !touches(&j, only, n)) || !lock_journal_targets(state_dir, &j, only, n, &l)) {
+	if (!lock_journal_targets(state_dir, &j, held, n, &l)) {
 		journal_free(&j);
 		return 0;
 	}
@@ -208,7 +198,7 @@ static int visit(const char *state_dir, int txn_fd, const char *name, char *cons
 	return r < 0 ? r : 1;
 }
 
-int txn_recover(const char *state_dir, char *const *only_targets, size_t n)
+int txn_recover(const char *state_dir, char *const *held_targets, size_t n)
 {
 	_cleanup_free_ char *txndir = sp_asprintf("%s/txn", state_dir);
 	struct dirent *de;
@@ -225,7 +215,7 @@ int txn_recover(const char *state_dir, char *const *only_targets, size_t n)
 
 		if (strlen(de->d_name) != JOURNAL_ID_LEN || de->d_name[0] == '.')
 			continue;
-		r = visit(state_dir, dirfd(d), de->d_name, only_targets, n);
+		r = visit(state_dir, dirfd(d), de->d_name, held_targets, n);
 		if (r > 0)
 			count++;
 		else if (r < 0 && worst != -EIO)

@@ -399,12 +399,49 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lock every target (in a fixed order: two sessions never deadlock). */
+/* A target that does not exist yet is represented by its topmost missing ancestor. */
+static int to_root_path(char **target)
+{
+	_cleanup_free_ char *p = strdup(*target);
+	struct stat st;
+	char *slash;
+
+	if (!p)
+		return -ENOMEM;
+	while (lstat(p, &st) < 0) {
+		if (errno != ENOENT || !(slash = strrchr(p, '/')) || slash == p)
+			return 0;       /* txn_add_root() reports it */
+		*slash = '\0';
+		if (lstat(p, &st) == 0) {
+			*slash = '/';
+			free(*target);
+			*target = TAKE_PTR(p);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Lock every target, by the path of its root (as journals name it), in a
+ * fixed order: two sessions never deadlock.
+ */
 static int lock_targets(struct txn *t, char *err, size_t errlen)
 {
 	char **sorted = t->plan.targets;
+	size_t k = 0;
 
+	for (size_t i = 0; i < t->plan.ntargets; i++)
+		if (to_root_path(&sorted[i]) < 0)
+			return -ENOMEM;
 	qsort(sorted, t->plan.ntargets, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < t->plan.ntargets; i++) {
+		if (k > 0 && strcmp(sorted[k - 1], sorted[i]) == 0)
+			free(sorted[i]);        /* two targets made below one new directory */
+		else
+			sorted[k++] = sorted[i];
+	}
+	t->plan.ntargets = k;
 	t->tlocks = calloc(t->plan.ntargets + 1, sizeof(int));
 	if (!t->tlocks)
 		return -ENOMEM;

@@ -154,14 +154,13 @@ const struct txn_result *txn_result(const struct txn *t);
 void txn_free(struct txn *t);
 
 /*
- * Finish or undo what dead sessions left behind in state_dir.  With
- * only_targets (may be NULL), just the sessions that touched one of those
- * paths, whose locks the caller holds; else every dead session whose
- * targets are not in use.  Reports through sp_msg().  Returns the number
- * of sessions recovered, -EIO when something could not be restored, or
- * -errno.
+ * Finish or undo what dead sessions left behind in state_dir: every dead
+ * session whose targets are free (held_targets, n of them, may be NULL,
+ * are the targets the caller holds the locks of: those count as free).
+ * Reports through sp_msg().  Returns the number of sessions recovered,
+ * -EIO when something could not be restored, or -errno.
  */
-int txn_recover(const char *state_dir, char *const *only_targets, size_t n);
+int txn_recover(const char *state_dir, char *const *held_targets, size_t n);
 
 /* safe-pip recover: recover everything, say what was done; an exit status. */
 int txn_recover_command(void);
