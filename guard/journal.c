@@ -55,6 +55,31 @@ char *journal_state_dir(void)
 	return NULL;
 }
 
+int journal_check_state_dir(const char *state_dir, char *err, size_t errlen)
+{
+	_cleanup_free_ char *txndir = sp_asprintf("%s/txn", state_dir);
+	const char *dirs[] = { state_dir, txndir };
+	struct stat st;
+
+	if (!txndir)
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (lstat(dirs[i], &st) < 0) {
+			if (errno == ENOENT && i > 0)
+				continue;
+			snprintf(err, errlen, "cannot use the state directory %s: %s", dirs[i],
+				 strerror(errno));
+			return -errno;
+		}
+		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+			snprintf(err, errlen, "the state directory %s must be a directory of yours that "
+				 "nobody else can write", dirs[i]);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
 int journal_new_id(char id[JOURNAL_ID_LEN + 1])
 {
 	unsigned char raw[JOURNAL_ID_LEN / 2];
@@ -404,30 +429,49 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
+/* STATE/locks/HASH.lock; a collision of two paths only serialises two unrelated sessions. */
+static char *lock_file(const char *state_dir, const char *path)
+{
+	return sp_asprintf("%s/locks/%016" PRIx64 ".lock", state_dir, fnv1a(path));
+}
+
 int journal_lock_target(const char *state_dir, const char *path, bool wait)
 {
 	_cleanup_free_ char *dir = sp_asprintf("%s/locks", state_dir);
-	_cleanup_free_ char *file = NULL;
+	_cleanup_free_ char *file = lock_file(state_dir, path);
+	struct stat a, b;
 	int fd, r;
 
-	if (!dir)
+	if (!dir || !file)
 		return -ENOMEM;
 	r = fs_mkdir_p(dir, 0700);
 	if (r < 0)
 		return r;
-	/* A collision of two paths only serialises two unrelated sessions. */
-	file = sp_asprintf("%s/%016" PRIx64 ".lock", dir, fnv1a(path));
-	if (!file)
-		return -ENOMEM;
-	fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
-		if (errno == EINTR)
-			continue;
-		r = -errno;
+	for (;;) {
+		fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			return -errno;
+		while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		/* the holder before us may have removed the file: lock the one that is there */
+		if (fstat(fd, &a) == 0 && stat(file, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			return fd;
 		close(fd);
-		return r;
 	}
-	return fd;
+}
+
+void journal_unlock_target(const char *state_dir, const char *path, int fd)
+{
+	_cleanup_free_ char *file = lock_file(state_dir, path);
+
+	/* removed while still held: lock files do not pile up */
+	if (file)
+		(void)unlink(file);
+	close(fd);
 }

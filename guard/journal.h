@@ -96,6 +96,12 @@ const char *txn_state_name(enum txn_state s);
  */
 char *journal_state_dir(void);
 
+/*
+ * Refuse a state directory (and its txn/) that another user could write:
+ * recovery acts on what the journals there say.  -EPERM with a message.
+ */
+int journal_check_state_dir(const char *state_dir, char *err, size_t errlen);
+
 /* Render j to text / parse text into j (err gets a message).  0 or -errno. */
 int journal_format(const struct journal *j, char **out, size_t *len);
 int journal_parse(struct journal *j, const char *text, char *err, size_t errlen);
@@ -128,5 +134,8 @@ int journal_new_id(char id[JOURNAL_ID_LEN + 1]);
  * holds it.  Returns the lock fd (close it to unlock) or -errno.
  */
 int journal_lock_target(const char *state_dir, const char *path, bool wait);
+
+/* Unlock (and remove the lock file of) a target locked with journal_lock_target(). */
+void journal_unlock_target(const char *state_dir, const char *path, int fd);
 
 #endif

@@ -53,6 +53,8 @@ static bool is_held(const char *path, char *const *held, size_t n)
 }
 
 struct locks {
+	const char *state_dir;
+	const char *path[JOURNAL_ROOTS_MAX];
 	int fd[JOURNAL_ROOTS_MAX];
 	size_t n;
 };
@@ -60,7 +62,7 @@ struct locks {
 static void unlock_all(struct locks *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		close(l->fd[i]);
+		journal_unlock_target(l->state_dir, l->path[i], l->fd[i]);
 	l->n = 0;
 }
 
@@ -78,6 +80,7 @@ static bool lock_journal_targets(const char *state_dir, const struct journal *j,
 			unlock_all(l);
 			return false;
 		}
+		l->path[l->n] = j->roots[i].path;
 		l->fd[l->n++] = fd;
 	}
 	return true;
@@ -158,7 +161,7 @@ static int visit(const char *state_dir, int txn_fd, const char *name, char *cons
 {
 	_cleanup_free_ char *sessdir = sp_asprintf("%s/txn/%s", state_dir, name);
 	_cleanup_close_ int sfd = -1, lfd = -1;
-	struct locks l = { .n = 0 };
+	struct locks l = { .state_dir = state_dir };
 	struct journal j;
 	char err[256];
 	int r;
@@ -228,10 +231,19 @@ int txn_recover(const char *state_dir, char *const *held_targets, size_t n)
 int txn_recover_command(void)
 {
 	_cleanup_free_ char *state_dir = journal_state_dir();
+	char err[512];
 	int r;
 
 	if (!state_dir) {
 		sp_msg("no state directory: %s (set SAFE_PIP_STATE_DIR)", strerror(errno));
+		return SP_EXIT_CONFIG;
+	}
+	if (access(state_dir, F_OK) < 0 && errno == ENOENT) {
+		sp_msg("nothing to recover in %s", state_dir);
+		return 0;
+	}
+	if (journal_check_state_dir(state_dir, err, sizeof(err)) < 0) {
+		sp_msg("%s", err);
 		return SP_EXIT_CONFIG;
 	}
 	r = txn_recover(state_dir, NULL, 0);

@@ -188,7 +188,30 @@ static int plan_overlays(struct txn *t, struct mplan *m)
 	return r;
 }
 
-/* Read-only binds on top of everything: state, work areas, the interpreter. */
+/*
+ * The interpreter's standard library, when a cover holds it and no target
+ * is inside it: bound read-only (nothing of an install belongs there, a
+ * sitecustomize.py dropped there would run in every later interpreter) and
+ * read at the file system's own speed, not through an overlay, by every
+ * interpreter pip starts.
+ */
+static bool protect_stdlib(const struct txn *t)
+{
+	int i = t->stdlib ? txn_root_of(&t->j, t->stdlib, false) : -1;
+
+	if (i < 0 || t->j.roots[i].kind != JROOT_COVER)
+		return false;
+	for (size_t k = 0; k < t->j.nroots; k++)
+		if (t->j.roots[k].kind == JROOT_TARGET && path_under(t->j.roots[k].path, t->stdlib))
+			return false;
+	return true;
+}
+
+/*
+ * Read-only binds on top of everything: state, work areas, the standard
+ * library, the interpreter (the kernel sensor knows it by inode, which an
+ * overlay would change).
+ */
 static int plan_protect(struct txn *t, struct mplan *m)
 {
 	int r = mplan_add(m, MOP_RO_BIND, t->state_dir, t->state_dir);
@@ -196,6 +219,8 @@ static int plan_protect(struct txn *t, struct mplan *m)
 	for (size_t i = 0; i < t->j.nroots && r == 0; i++)
 		if (!path_under(t->j.roots[i].area, t->state_dir))
 			r = mplan_add(m, MOP_RO_BIND, t->j.roots[i].area, t->j.roots[i].area);
+	if (r == 0 && protect_stdlib(t))
+		r = mplan_add(m, MOP_RO_BIND, t->stdlib, t->stdlib);
 	if (r == 0 && txn_root_of(&t->j, t->interp, false) >= 0)
 		r = mplan_add(m, MOP_RO_BIND, t->interp, t->interp);
 	return r;
@@ -205,7 +230,7 @@ static int cmp_mop(const void *a, const void *b)
 {
 	const struct mop *x = a, *y = b;
 
-	/* overlays and binds by depth (parents first), protection last */
+	/* overlays and binds by depth (parents first), protection last, also by depth */
 	if ((x->kind == MOP_RO_BIND) != (y->kind == MOP_RO_BIND))
 		return x->kind == MOP_RO_BIND ? 1 : -1;
 	return x->depth - y->depth;

@@ -349,7 +349,6 @@ void txn_drop_roots(struct txn *t)
 static int open_session(struct txn *t, const char *cgroup, char *err, size_t errlen)
 {
 	_cleanup_free_ char *txndir = NULL;
-	const char *tmp = getenv("TMPDIR");
 	int r;
 
 	t->state_dir = journal_state_dir();
@@ -362,12 +361,15 @@ static int open_session(struct txn *t, const char *cgroup, char *err, size_t err
 	if (!txndir)
 		return -ENOMEM;
 	r = fs_mkdir_p(txndir, 0700);
-	if (r == 0)
-		r = journal_new_id(t->j.id);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot make %s: %s", txndir, strerror(-r));
 		return r;
 	}
+	r = journal_check_state_dir(t->state_dir, err, errlen);
+	if (r == 0)
+		r = journal_new_id(t->j.id);
+	if (r < 0)
+		return r;
 	t->sessdir = sp_asprintf("%s/%s", txndir, t->j.id);
 	if (!t->sessdir)
 		return -ENOMEM;
@@ -384,14 +386,7 @@ static int open_session(struct txn *t, const char *cgroup, char *err, size_t err
 	t->j.pid = getpid();
 	if (cgroup && !(t->j.cgroup = strdup(cgroup)))
 		return -ENOMEM;
-	/* pip's temporary files get a directory of their own, removed in every path */
-	{
-		_cleanup_free_ char *raw = sp_asprintf("%s/safe-pip-%s",
-						       tmp && tmp[0] == '/' ? tmp : "/tmp", t->j.id);
-
-		t->j.tmpdir = raw ? path_normalize(raw) : NULL;
-	}
-	return t->j.tmpdir ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -530,6 +525,35 @@ bool txn_is_outside(const struct txn *t, const char *abs)
 	return !(t->j.tmpdir && path_under(abs, t->j.tmpdir));
 }
 
+/*
+ * pip's private TMPDIR: below TMPDIR, unless that is below a directory
+ * staged mode covers (build trees must be readable from outside the
+ * namespace: the monitor names builds from them), then /tmp or /var/tmp.
+ */
+static int place_tmpdir(struct txn *t)
+{
+	const char *env = getenv("TMPDIR");
+	const char *cand[] = { env && env[0] == '/' ? env : "/tmp", "/tmp", "/var/tmp" };
+
+	for (size_t c = 0; c < ARRAY_SIZE(cand); c++) {
+		_cleanup_free_ char *raw = sp_asprintf("%s/safe-pip-%s", cand[c], t->j.id);
+		char *dir = raw ? path_normalize(raw) : NULL;
+		bool covered = false;
+
+		if (!dir)
+			return -ENOMEM;
+		for (size_t i = 0; i < t->noutside && !covered; i++)
+			covered = path_under(dir, t->outside[i]);
+		if (!covered || c == ARRAY_SIZE(cand) - 1) {
+			free(t->j.tmpdir);
+			t->j.tmpdir = dir;
+			return 0;
+		}
+		free(dir);
+	}
+	return 0;
+}
+
 int txn_prepare(struct txn **out, const struct txn_config *cfg, const struct pyinfo *py,
 		char *const *pip_argv, int pip_argc, const char *cgroup, char *err, size_t errlen)
 {
@@ -550,6 +574,7 @@ int txn_prepare(struct txn **out, const struct txn_config *cfg, const struct pyi
 		r = -ENOMEM;
 		goto fail;
 	}
+	t->stdlib = py->stdlib && py->stdlib[0] == '/' ? realpath(py->stdlib, NULL) : NULL;
 	r = open_session(t, cgroup, err, errlen);
 	if (r == 0)
 		r = lock_targets(t, err, errlen);
@@ -559,6 +584,8 @@ int txn_prepare(struct txn **out, const struct txn_config *cfg, const struct pyi
 	if (txn_recover(t->state_dir, t->plan.targets, t->plan.ntargets) == -EIO)
 		sp_msg("warning: a previous install could not be fully rolled back (see above)");
 	r = find_outside(t);
+	if (r == 0)
+		r = place_tmpdir(t);
 	if (r < 0)
 		goto fail;
 
@@ -824,8 +851,9 @@ void txn_free(struct txn *t)
 		(void)txn_abort(t);
 	close_namespace(t);
 	txn_drop_roots(t);
+	/* targets were locked in plan.targets' order, which lock_targets() fixed */
 	for (size_t i = 0; i < t->ntlocks; i++)
-		close(t->tlocks[i]);
+		journal_unlock_target(t->state_dir, t->plan.targets[i], t->tlocks[i]);
 	for (size_t i = 0; i < t->noutside; i++)
 		free(t->outside[i]);
 	for (size_t i = 0; i < t->now; i++)
@@ -844,6 +872,7 @@ void txn_free(struct txn *t)
 	free(t->state_dir);
 	free(t->sessdir);
 	free(t->interp);
+	free(t->stdlib);
 	txn_plan_free(&t->plan);
 	free(t);
 }

@@ -44,6 +44,7 @@ struct txn {
 	struct txn_root_rt *rt;         /* parallel to j.roots */
 	int ns_fd;                      /* staged: the mount namespace, -1 if none */
 	char *interp;                   /* the interpreter binary, bound read-only inside */
+	char *stdlib;                   /* its standard library (real path), or NULL */
 	char **outside;                 /* where writes are findings (home, /etc, /usr, /opt) */
 	size_t noutside;
 	struct outside_write *ow;
