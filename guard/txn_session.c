@@ -12,8 +12,8 @@ static int status_of_prepare(int r)
 {
 	if (r == -ENOTSUP)
 		return SP_EXIT_SENSOR;          /* a demanded mode is unavailable: fail closed */
-	if (r == -EINVAL)
-		return SP_EXIT_CONFIG;
+	if (r == -EINVAL || r == -EPERM)
+		return SP_EXIT_CONFIG;          /* pip's arguments, the state directory */
 	return SP_EXIT_INTERNAL;
 }
 
