@@ -886,7 +886,7 @@ static void report_cover_entry(struct fwalk *w, const char *real, const struct s
 {
 	const struct outside_write *rec = txn_outside_record(w->t, real);
 	struct txn_finding f = { .rule = "write-outside-target", .dist = rec ? rec->dist : -1,
-				 .pid = rec ? rec->pid : 0 };
+				 .pid = rec ? rec->pid : 0, .by_pip = rec && rec->role == SP_ROLE_PIP };
 	struct stat rs;
 	const char *verb;
 

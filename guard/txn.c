@@ -732,7 +732,7 @@ void txn_kernel_open(struct txn *t, const struct sp_event *e, int dist)
 		return;
 	t->ow = v;
 	t->ow[t->now++] = (struct outside_write){ .path = TAKE_PTR(norm), .pid = (pid_t)e->h.tgid,
-						  .dist = dist };
+						  .dist = dist, .role = e->h.role };
 }
 
 /* ------------------------------------------------------------- findings */
@@ -764,6 +764,7 @@ int txn_findings(struct txn *t, txn_finding_fn fn, void *ctx)
 		}
 		f.dist = t->ow[k].dist;
 		f.pid = t->ow[k].pid;
+		f.by_pip = t->ow[k].role == SP_ROLE_PIP;
 		snprintf(f.what, sizeof(f.what),
 			 "process %d opened %s for writing (outside the install target; not rolled back)",
 			 (int)t->ow[k].pid, t->ow[k].path);

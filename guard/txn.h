@@ -81,6 +81,7 @@ struct txn_finding {
 	const char *rule;               /* "write-outside-target" */
 	int dist;                       /* -1 when unknown */
 	pid_t pid;                      /* 0 when unknown */
+	bool by_pip;                    /* the kernel saw pip itself (role pip) do it */
 	char what[320];
 };
 

@@ -29,6 +29,7 @@ struct outside_write {
 	char *path;
 	pid_t pid;
 	int dist;
+	uint32_t role;          /* enum sp_role of the writer */
 };
 
 struct txn {

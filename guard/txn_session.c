@@ -46,6 +46,11 @@ static int add_finding(void *ctx, const struct txn_finding *tf)
 	struct finding f = { .rule = tf->rule, .points = 0, .dist = tf->dist, .pid = tf->pid,
 			     .ts_ns = mono_ns() };
 
+	if (tf->by_pip) {
+		/* pip's own helpers (rustc --version for its user agent writes ~/.rustup) */
+		sp_debug("pip itself: %s", tf->what);
+		return 0;
+	}
 	snprintf(f.what, sizeof(f.what), "%s", tf->what);
 	return session_add_finding(s, &f) < 0 ? -ENOMEM : 0;
 }
