@@ -429,7 +429,8 @@ static int lock_targets(struct txn *t, char *err, size_t errlen)
 	for (size_t i = 0; i < t->plan.ntargets; i++)
 		if (to_root_path(&sorted[i]) < 0)
 			return -ENOMEM;
-	qsort(sorted, t->plan.ntargets, sizeof(char *), cmp_str);
+	if (t->plan.ntargets > 1)
+		qsort(sorted, t->plan.ntargets, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < t->plan.ntargets; i++) {
 		if (k > 0 && strcmp(sorted[k - 1], sorted[i]) == 0)
 			free(sorted[i]);        /* two targets made below one new directory */
@@ -868,6 +869,9 @@ void txn_free(struct txn *t)
 		close(t->sess_fd);
 	if (t->lock_fd >= 0)
 		close(t->lock_fd);
+	for (size_t i = 0; i < t->j.npass; i++)
+		free(t->j.pass[i]);
+	free(t->j.pass);
 	free(t->j.cgroup);
 	free(t->j.tmpdir);
 	free(t->state_dir);
