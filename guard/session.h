@@ -108,6 +108,7 @@ void log_close(struct session *s);
 int session_txn_open(struct session *s);
 int session_txn_close(struct session *s, bool commit, int status);
 void report_txn(const struct session *s);
+void log_txn(struct session *s);        /* "transaction" member of the log's verdict */
 
 /* report.c: what the user reads on stderr */
 void report_sensors(const struct session *s);

@@ -117,3 +117,26 @@ void report_txn(const struct session *s)
 	if (res->error && res->error != -EIO)
 		sp_msg("  the rollback could not finish: %s; run safe-pip recover", strerror(-res->error));
 }
+
+void log_txn(struct session *s)
+{
+	const struct txn_result *res = txn_result(s->txn);
+	struct jw *w = &s->logw;
+
+	jw_key(w, "transaction");
+	jw_obj(w);
+	jw_kstr(w, "mode", txn_mode_name(txn_mode(s->txn)));
+	if (res) {
+		jw_kstr(w, "result", res->committed ? "committed" : res->aborted ? "rolled_back" : "none");
+		jw_kuint(w, "files", res->files);
+		jw_kuint(w, "deletions", res->deletions);
+		jw_kdouble(w, "ms", ms(res->elapsed_ns));
+		jw_kuint(w, "not_restored", res->nlost);
+		jw_key(w, "not_restored_paths");
+		jw_arr(w);
+		for (size_t i = 0; i < res->nlost && i < TXN_LOST_LIST_MAX; i++)
+			jw_str(w, res->lost[i]);
+		jw_arr_end(w);
+	}
+	jw_obj_end(w);
+}
