@@ -471,7 +471,7 @@ int stage_prepare(struct txn *t, char *why, size_t whylen)
 		r = journal_pass(t);
 	if (r < 0) {
 		snprintf(why, whylen, "cannot place the staging directories: %s", strerror(-r));
-		txn_drop_roots(t);
+		undo_prepare(t);
 		return r;
 	}
 	r = plan_submounts(t, &m, why, whylen);

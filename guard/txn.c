@@ -581,7 +581,7 @@ int txn_prepare(struct txn **out, const struct txn_config *cfg, const struct pyi
 		r = lock_targets(t, err, errlen);
 	if (r < 0)
 		goto fail;
-	/* What dead sessions left on our targets is finished or undone first. */
+	/* What dead sessions left behind, on our targets above all, is finished or undone first. */
 	if (txn_recover(t->state_dir, t->plan.targets, t->plan.ntargets) == -EIO)
 		sp_msg("warning: a previous install could not be fully rolled back (see above)");
 	r = find_outside(t);
