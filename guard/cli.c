@@ -105,6 +105,21 @@ static int opt_allow(struct parser *p)
 	return take_value(p, &p->o->allows[p->o->nallows++]);
 }
 
+static int opt_transaction(struct parser *p)
+{
+	static const char *const modes[] = { "auto", "staged", "journaled" };
+	int r = take_value(p, &p->o->transaction);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (strcmp(p->o->transaction, modes[i]) == 0)
+			return 0;
+	snprintf(p->err, p->errlen, "unknown transaction mode %s (auto, staged, journaled)",
+		 p->o->transaction);
+	return -EINVAL;
+}
+
 struct sp_option {
 	const char *lng;
 	const char *shrt;
@@ -120,6 +135,7 @@ static const struct sp_option sp_options[] = {
 	{ "--log", NULL, true, opt_log },
 	{ "--policy", NULL, true, opt_policy },
 	{ "--allow", NULL, true, opt_allow },
+	{ "--transaction", NULL, true, opt_transaction },
 };
 
 static const struct sp_option *find_option(const char *arg, size_t len)
@@ -227,6 +243,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->cmd = CMD_SENSORS;
 		else if (strcmp(o->pip_command, "policy") == 0)
 			o->cmd = CMD_POLICY;
+		else if (strcmp(o->pip_command, "recover") == 0)
+			o->cmd = CMD_RECOVER;
 	}
 	for (; p.i < argc; p.i++)
 		o->pip_argv[o->pip_argc++] = argv[p.i];

@@ -24,6 +24,7 @@ enum sp_cmd {
 	CMD_PASSTHROUGH,        /* any other pip command: pip runs as is */
 	CMD_SENSORS,            /* safe-pip sensors: which sensors work here */
 	CMD_POLICY,             /* safe-pip policy check FILE... | policy show */
+	CMD_RECOVER,            /* safe-pip recover: finish or undo interrupted installs */
 };
 
 struct options {
@@ -36,6 +37,7 @@ struct options {
 	int npolicies;
 	const char **allows;            /* --allow NAME, in order (nallows) */
 	int nallows;
+	const char *transaction;        /* --transaction MODE: auto, staged, journaled; NULL auto */
 
 	/* pip's argv after "python -m pip": general options, command, args */
 	char **pip_argv;

@@ -8,6 +8,14 @@ guard_core_sources = \
 	guard/dist.c guard/dist.h \
 	guard/exitcode.h \
 	guard/gpolicy.c guard/gpolicy.h guard/gpolicy_session.c \
+	guard/fsutil.c guard/fsutil.h \
+	guard/journal.c guard/journal.h \
+	guard/manifest.c \
+	guard/recover.c \
+	guard/stage.c \
+	guard/txn.c guard/txn.h guard/txn_int.h \
+	guard/txn_plan.c guard/txn_plan.h \
+	guard/txn_session.c \
 	guard/jsonw.c guard/jsonw.h \
 	guard/log.c \
 	guard/monitor.c \

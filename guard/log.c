@@ -134,6 +134,7 @@ void log_verdict(struct session *s, int exit_status)
 		if (s->dead_ns > f->ts_ns)
 			jw_kdouble(w, "time_to_dead_ms", (double)(s->dead_ns - f->ts_ns) / 1e6);
 	}
+	log_txn(s);
 	jw_kuint(w, "killed", s->nkilled);
 	jw_kuint(w, "outlived", s->noutlived);
 	jw_kuint(w, "records", s->records);

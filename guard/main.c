@@ -13,6 +13,7 @@
 #include "guard/gpolicy.h"
 #include "guard/python.h"
 #include "guard/session.h"
+#include "guard/txn.h"
 #include "guard/util.h"
 
 static void usage(void)
@@ -27,6 +28,7 @@ static void usage(void)
 	       "  sensors         say which sensors can run on this machine\n"
 	       "  policy check FILE...   validate policy files\n"
 	       "  policy show     print the effective policy and where each line comes from\n"
+	       "  recover         finish or undo installs a crash or a kill interrupted\n"
 	       "\n"
 	       "Options (before COMMAND; everything after COMMAND goes to pip):\n"
 	       "  --python PATH   interpreter to run pip with (default: SAFE_PIP_PYTHON,\n"
@@ -34,14 +36,19 @@ static void usage(void)
 	       "  --log FILE      write every event and the verdict as JSON Lines\n"
 	       "  --policy FILE   add a policy layer (repeatable; see safe-pip-policy(5))\n"
 	       "  --allow NAME    allow a package the policy would refuse (repeatable)\n"
+	       "  --transaction MODE\n"
+	       "                  staged (overlay, needs a mount namespace), journaled\n"
+	       "                  (in place, with backups) or auto (staged where possible)\n"
 	       "  -v, --verbose   say more (repeat for libbpf diagnostics)\n"
 	       "  -h, --help      this help (pip's: safe-pip help)\n"
 	       "  -V, --version   safe-pip's version (pip's: safe-pip install --version)\n"
 	       "\n"
-	       "Exit status: pip's own when allowed; %d blocked, %d policy or configuration\n"
-	       "error, %d required sensor unavailable, %d internal error, %d usage error.\n"
+	       "Exit status: pip's own when allowed; %d blocked, %d blocked and the rollback\n"
+	       "is incomplete, %d policy or configuration error, %d required sensor or\n"
+	       "transaction mode unavailable, %d internal error, %d usage error.\n"
 	       "See safe-pip(1).\n",
-	       SP_EXIT_BLOCKED, SP_EXIT_CONFIG, SP_EXIT_SENSOR, SP_EXIT_INTERNAL, SP_EXIT_USAGE);
+	       SP_EXIT_BLOCKED, SP_EXIT_ROLLBACK, SP_EXIT_CONFIG, SP_EXIT_SENSOR, SP_EXIT_INTERNAL,
+	       SP_EXIT_USAGE);
 }
 
 /* Any other pip command: become "python -m pip ARGS" without supervision. */
@@ -114,6 +121,9 @@ int main(int argc, char **argv)
 		break;
 	case CMD_POLICY:
 		r = gpolicy_command(&o);
+		break;
+	case CMD_RECOVER:
+		r = txn_recover_command();
 		break;
 	case CMD_PASSTHROUGH:
 	default:

@@ -14,6 +14,7 @@
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/shimsrv.h"
+#include "guard/txn.h"
 #include "guard/util.h"
 
 int session_add_finding(struct session *s, const struct finding *f)
@@ -147,6 +148,7 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 		break;
 	case SP_EV_OPEN:
 		gpolicy_on_open(s, p, e);
+		txn_kernel_open(s->txn, e, p->dist);
 		break;
 	default:
 		break;

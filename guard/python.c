@@ -28,10 +28,12 @@ static const char probe_code[] =
 	"p = sysconfig.get_paths(scheme, vars={'base': prefix, 'platbase': prefix})\n"
 	"v = '%d.%d.%d' % sys.version_info[:3]\n"
 	"f = [sys.executable, prefix, sys.base_prefix, p['purelib'], p['platlib'],"
-	" p['scripts'], p['data'], v]\n"
+	" p['scripts'], p['data'], v, sysconfig.get_config_var('userbase') or '',"
+	" p['stdlib']]\n"
 	"sys.stdout.write('\\0'.join(f) + '\\0')\n";
 
-enum { F_EXE, F_PREFIX, F_BASE, F_PURE, F_PLAT, F_SCRIPTS, F_DATA, F_VERSION, F_N };
+enum { F_EXE, F_PREFIX, F_BASE, F_PURE, F_PLAT, F_SCRIPTS, F_DATA, F_VERSION, F_USERBASE, F_STDLIB,
+       F_N };
 
 static int choose(struct pyinfo *pi, const char *opt_python, const char *opt_source)
 {
@@ -76,7 +78,7 @@ int pyinfo_probe(struct pyinfo *pi, const char *opt_python, const char *opt_sour
 			 pi->source, r < 0 ? strerror(-r) : "it failed");
 		return r < 0 ? r : -ENOEXEC;
 	}
-	for (n = 0, p = out; n < F_N && *p; n++) {
+	for (n = 0, p = out; n < F_N && (*p || n == F_USERBASE); n++) {
 		fields[n] = p;
 		p += strlen(p) + 1;
 	}
@@ -92,8 +94,10 @@ int pyinfo_probe(struct pyinfo *pi, const char *opt_python, const char *opt_sour
 	pi->scripts = strdup(fields[F_SCRIPTS]);
 	pi->data = strdup(fields[F_DATA]);
 	pi->version = strdup(fields[F_VERSION]);
+	pi->userbase = strdup(fields[F_USERBASE]);
+	pi->stdlib = strdup(fields[F_STDLIB]);
 	if (!pi->executable || !pi->prefix || !pi->base_prefix || !pi->purelib || !pi->platlib ||
-	    !pi->scripts || !pi->data || !pi->version)
+	    !pi->scripts || !pi->data || !pi->version || !pi->userbase || !pi->stdlib)
 		return -ENOMEM;
 	pi->in_venv = strcmp(pi->prefix, pi->base_prefix) != 0;
 	if (!realpath(pi->executable, real) || stat(real, &st) < 0) {
@@ -121,5 +125,7 @@ void pyinfo_free(struct pyinfo *pi)
 	free(pi->scripts);
 	free(pi->data);
 	free(pi->version);
+	free(pi->userbase);
+	free(pi->stdlib);
 	memset(pi, 0, sizeof(*pi));
 }

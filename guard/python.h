@@ -17,6 +17,8 @@ struct pyinfo {
 	char *base_prefix;      /* sys.base_prefix */
 	char *purelib, *platlib, *scripts, *data;   /* sysconfig paths */
 	char *version;          /* "3.11.7" */
+	char *userbase;         /* sysconfig userbase: the prefix of --user installs */
+	char *stdlib;           /* sysconfig stdlib: the interpreter's own modules */
 	bool in_venv;
 	dev_t dev;              /* of real_executable */
 	ino_t ino;

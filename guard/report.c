@@ -3,19 +3,25 @@
  * What the user reads: safe-pip's own lines on stderr, "safe-pip: "
  * prefixed.  pip's output is never touched.
  */
+#include <limits.h>
+
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/shimsrv.h"
+#include "guard/txn.h"
 #include "guard/util.h"
 
 
 void report_sensors(const struct session *s)
 {
-	sp_msg("guarding pip %s: sensors: kernel (eBPF%s)%s; transaction: none",
+	char txn[PATH_MAX + 64];
+
+	txn_describe(s->txn, txn, sizeof(txn));
+	sp_msg("guarding pip %s: sensors: kernel (eBPF%s)%s; transaction: %s",
 	       s->opt->pip_command, s->have_cgroup ? ", session cgroup" : ", no cgroup",
-	       shimsrv_label(s));
+	       shimsrv_label(s), txn);
 }
 
 static const char *dist_label(const struct session *s, int dist, char *buf, size_t len)
@@ -46,7 +52,7 @@ void report_block(struct session *s)
 	       ks_ntracked(s->ks) > 0 ? " (some did not die: see above)" : "");
 	if (s->dead_ns > f->ts_ns)
 		sp_msg("  tree dead %.2f ms after the offending call", (double)(s->dead_ns - f->ts_ns) / 1e6);
-	sp_msg("  nothing of this install was committed by safe-pip; files pip wrote before the stop may remain");
+	report_txn(s);
 }
 
 void report_end(struct session *s, int exit_status)
@@ -55,6 +61,8 @@ void report_end(struct session *s, int exit_status)
 
 	for (size_t i = 0; i < s->nfindings && !s->blocked; i++)
 		sp_msg("finding %s: %s", s->findings[i].rule, s->findings[i].what);
+	if (!s->blocked)
+		report_txn(s);
 	if (lost)
 		sp_msg("warning: %llu kernel records were lost (ring buffer full); the view is incomplete",
 		       (unsigned long long)lost);

@@ -16,6 +16,7 @@
 #include "guard/ksensor.h"
 #include "guard/shimsrv.h"
 #include "policy/policy.h"
+#include "guard/txn.h"
 #include "guard/util.h"
 
 #define KILL_TIMEOUT_MS 5000
@@ -130,7 +131,12 @@ static void take_terminal(struct session *s)
 static int child_setup(void *ctx)
 {
 	struct session *s = ctx;
+	int r;
 
+	/* into the staged mount namespace, private TMPDIR */
+	r = txn_child_setup(s->txn);
+	if (r < 0)
+		return r;
 	return shimsrv_child_setup(s);
 }
 
@@ -523,13 +529,6 @@ int session_run(const struct options *opt)
 		status = SP_EXIT_CONFIG;
 		goto out;
 	}
-	if (shimsrv_open(&s) < 0) {
-		status = SP_EXIT_INTERNAL;
-		goto out;
-	}
-	status = gpolicy_require(s.policy, true, s.shim != NULL);
-	if (status)
-		goto out;
 	if (open_kernel_sensor(&s) < 0) {
 		status = SP_EXIT_SENSOR;
 		goto out;
@@ -540,6 +539,17 @@ int session_run(const struct options *opt)
 		goto out;
 	}
 	open_cgroup(&s);
+	status = session_txn_open(&s);
+	if (status)
+		goto out;
+	/* after the transaction: in journaled mode the shim asks before writes in the target */
+	if (shimsrv_open(&s) < 0) {
+		status = SP_EXIT_INTERNAL;
+		goto out;
+	}
+	status = gpolicy_require(s.policy, true, s.shim != NULL);
+	if (status)
+		goto out;
 	report_sensors(&s);
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || setup_signals(&s, &oldmask) < 0) {
@@ -568,22 +578,25 @@ int session_run(const struct options *opt)
 	if (r < 0) {
 		sp_msg("supervisor failure: %s: stopping everything", strerror(-r));
 		kill_tree(&s);
-		status = SP_EXIT_INTERNAL;
+		status = session_txn_close(&s, false, SP_EXIT_INTERNAL);
+		report_txn(&s);
 		goto out_terminal;
 	}
+	/* The tree is dead before the transaction commits or rolls back. */
 	if (s.blocked) {
 		kill_tree(&s);
 		(void)ks_consume(s.ks);
 		blame_kernel_doom(&s);
 		shimsrv_finish(&s);
+		status = session_txn_close(&s, false, SP_EXIT_BLOCKED);
 		report_block(&s);
-		status = SP_EXIT_BLOCKED;
 	} else if (s.interrupted && !s.root_done) {
 		kill_tree(&s);
-		status = 128 + s.interrupted;
+		status = session_txn_close(&s, false, 128 + s.interrupted);
 	} else {
 		finish_tree(&s);
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
+		status = session_txn_close(&s, !s.interrupted, status);
 	}
 	shimsrv_finish(&s);
 	kmon_finish(&s);
@@ -611,6 +624,7 @@ out:
 		close(s.epfd);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
+	txn_free(s.txn);        /* aborts when no verdict was reached */
 	ks_close(s.ks);
 	proctab_free(&s.procs);
 	dists_free(&s.dists);

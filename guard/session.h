@@ -31,6 +31,7 @@ struct sp_policy;
 struct shimsrv;
 struct kstate;
 struct gnet;
+struct txn;
 
 #define FINDING_WHAT_MAX 512
 
@@ -54,6 +55,7 @@ struct session {
 	struct ks_opening *opening;     /* the sensor, loading while we start up */
 	struct sp_cgroup cg;
 	bool have_cgroup;
+	struct txn *txn;                /* the install transaction (guard/txn.h) */
 
 	struct proctab procs;
 	struct dists dists;
@@ -117,6 +119,16 @@ void log_close(struct session *s);
  */
 struct jw *log_line_begin(struct session *s, const char *type, uint64_t ts_ns);
 void log_line_end(struct session *s);
+
+/*
+ * txn_session.c: the install transaction of the session.  open: recover,
+ * prepare (0 or an exit status).  close: findings, then commit or abort;
+ * returns the exit status to use.  report_txn: what was rolled back.
+ */
+int session_txn_open(struct session *s);
+int session_txn_close(struct session *s, bool commit, int status);
+void report_txn(const struct session *s);
+void log_txn(struct session *s);        /* "transaction" member of the log's verdict */
 
 /* report.c: what the user reads on stderr */
 void report_sensors(const struct session *s);

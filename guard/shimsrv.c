@@ -18,6 +18,7 @@
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/shimsrv_int.h"
+#include "guard/txn.h"
 #include "guard/util.h"
 #include "preload/shim-path.h"
 #include "preload/shim_enc.h"
@@ -82,8 +83,40 @@ static int make_channel(struct shimsrv *ss)
 	return 0;
 }
 
+/*
+ * Journaled transaction: the shim asks before any write under the target,
+ * so that the file is saved before it changes (answer() below).
+ */
+static void ask_writes_in_place(const struct session *s, struct shim_cfg *cfg)
+{
+	const char *roots[16];
+	size_t n = txn_inplace_roots(s->txn, roots, ARRAY_SIZE(roots));
+
+	if (n == ARRAY_SIZE(roots))
+		cfg->flags |= SHIM_CFG_ASK_PATH;
+	for (size_t i = 0; i < n; i++) {
+		struct shim_cfg_path *p;
+		int len;
+
+		if (cfg->npath >= SHIM_CFG_PATH_MAX) {
+			cfg->flags |= SHIM_CFG_ASK_PATH;
+			return;
+		}
+		p = &cfg->path[cfg->npath];
+		len = snprintf(p->glob, sizeof(p->glob), "%s/*", strcmp(roots[i], "/") ? roots[i] : "");
+		if (len < 0 || (size_t)len >= sizeof(p->glob)) {
+			memset(p, 0, sizeof(*p));
+			cfg->flags |= SHIM_CFG_ASK_PATH;
+			continue;
+		}
+		p->access = SHIM_ACC_WRITE;
+		p->prefix = shim_glob_prefix(p->glob);
+		cfg->npath++;
+	}
+}
+
 /* The shim's configuration in a sealed memfd: read-only for every process. */
-static int make_config(struct shimsrv *ss)
+static int make_config(const struct session *s, struct shimsrv *ss)
 {
 	_cleanup_free_ struct shim_cfg *cfg = calloc(1, sizeof(*cfg));
 	const int seals = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
@@ -94,6 +127,7 @@ static int make_config(struct shimsrv *ss)
 	r = decide_prefilter(&ss->decide, cfg, ss->token, SHIM_ASK_TIMEOUT_MS_DEFAULT);
 	if (r < 0)
 		sp_debug("shim: the deny lists do not fit its configuration: it asks about every call");
+	ask_writes_in_place(s, cfg);
 	ss->cfg_fd = memfd_create("safe-pip-shim-config", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (ss->cfg_fd < 0)
 		return -errno;
@@ -155,7 +189,7 @@ int shimsrv_open(struct session *s)
 	if (r == 0)
 		r = make_channel(ss);
 	if (r == 0)
-		r = make_config(ss);
+		r = make_config(s, ss);
 	if (r == 0) {
 		ss->parked = calloc(SHIM_PARKED_MAX, sizeof(*ss->parked));
 		ss->pending = calloc(SHIM_PENDING_MAX, sizeof(*ss->pending));
@@ -386,6 +420,49 @@ static bool decide_record(struct shimsrv *ss, pid_t pid, uint32_t role, const st
 	}
 }
 
+/*
+ * A write the shim asked about goes ahead: in a journaled transaction the
+ * file is saved first.  0, or -errno when it cannot be (then refused).
+ */
+static int before_modify(struct session *s, const struct shim_parked *q)
+{
+	const struct shim_file *f = &q->rec.file;
+	char p[PATH_MAX], p2[PATH_MAX];
+	const char *root;
+	enum txn_op op;
+	int r;
+
+	if (q->rec.h.kind != SHIM_EV_FILE || !(f->access & SHIM_ACC_WRITE) ||
+	    !txn_inplace_roots(s->txn, &root, 1))
+		return 0;
+	switch (q->rec.h.call) {
+	case SHIM_CALL_MKSTEMP: case SHIM_CALL_TMPFILE: case SHIM_CALL_SHM_OPEN:
+	case SHIM_CALL_SEM_OPEN:
+		return 0;       /* new names only */
+	case SHIM_CALL_UNLINK: case SHIM_CALL_UNLINKAT: case SHIM_CALL_RENAME:
+	case SHIM_CALL_RENAMEAT:
+		op = TXN_OP_DELETE;
+		break;
+	case SHIM_CALL_CHMOD: case SHIM_CALL_FCHMODAT:
+		op = TXN_OP_META;
+		break;
+	default:
+		op = (f->flags & O_TRUNC) || q->rec.h.call == SHIM_CALL_CREAT ? TXN_OP_TRUNCATE :
+									      TXN_OP_WRITE;
+		break;
+	}
+	/* a path we cannot make absolute cannot be saved: refuse it */
+	if (!decision_path(q->pid, f->abspath, f->path, p, sizeof(p)))
+		return -ENOENT;
+	r = txn_before_modify(s->txn, p, op);
+	if (r == 0 && f->path2[0]) {
+		if (!decision_path(q->pid, "", f->path2, p2, sizeof(p2)))
+			return -ENOENT;
+		r = txn_before_modify(s->txn, p2, TXN_OP_REPLACE);
+	}
+	return r;
+}
+
 static void answer(struct session *s, struct shim_parked *q)
 {
 	struct shimsrv *ss = s->shim;
@@ -395,10 +472,20 @@ static void answer(struct session *s, struct shim_parked *q)
 	char ev[SHIM_EVIDENCE_MAX], what[FINDING_WHAT_MAX];
 	struct decision d = { 0 };
 	bool deny, refuse;
+	int r;
 
 	deny = s->blocked || decide_record(ss, q->pid, role, &q->rec, &d);
 	/* monitor mode: the call goes ahead; the deny is a finding only */
 	refuse = deny && (s->blocked || gpolicy_enforcing(s));
+	if (!refuse && (r = before_modify(s, q)) < 0) {
+		/* no copy, no change: the rollback must be able to undo it */
+		ss->unsaved++;
+		sp_msg("cannot save %s before process %d changes it: %s; the change is refused",
+		       q->rec.file.abspath[0] ? q->rec.file.abspath : q->rec.file.path, (int)q->pid,
+		       strerror(-r));
+		refuse = true;
+		d.error = -r == ENOSPC ? ENOSPC : EACCES;
+	}
 	reply(q->fd, &q->rec, !refuse, refuse ? (d.error ? d.error : EACCES) : 0);
 	close(q->fd);
 	q->fd = -1;

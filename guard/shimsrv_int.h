@@ -40,6 +40,7 @@ struct shimsrv {
 	int child_fd;                   /* the tree's end, until spawned */
 	int cfg_fd;                     /* sealed configuration memfd, until spawned */
 	bool eof;                       /* every writer is gone */
+	unsigned long long unsaved;     /* writes refused: the transaction could not save the file */
 	uint64_t token;
 	char token_hex[17];
 	struct decider decide;

@@ -98,7 +98,7 @@ bool glob_path_match(const char *pat, const char *path)
 	}
 }
 
-bool path_normalize(const char *in, char *out, size_t outlen)
+bool sp_path_normalize(const char *in, char *out, size_t outlen)
 {
 	size_t o = 0;
 

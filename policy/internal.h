@@ -201,7 +201,7 @@ bool glob_flat_match(const char *pat, const char *s);
 int net_parse(struct arena *a, const char *s, struct pentry *pe, char *why, size_t whylen);
 
 /* Lexically normalise an absolute path into out; false if too long or relative. */
-bool path_normalize(const char *in, char *out, size_t outlen);
+bool sp_path_normalize(const char *in, char *out, size_t outlen);
 
 /* ---------------------------------------------------------- the policy */
 

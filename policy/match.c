@@ -184,7 +184,7 @@ static const struct sp_entry *match_path(const struct sp_policy *p, enum entry_k
 		best_of(&p->name_globs[k], base, true, &best);
 		return best;
 	}
-	if (!path_normalize(path, norm, sizeof(norm)))
+	if (!sp_path_normalize(path, norm, sizeof(norm)))
 		return NULL;
 	/* each ancestor directory: "", "/a", "/a/b", ... */
 	for (size_t i = 0; norm[i]; i++) {

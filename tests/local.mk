@@ -17,8 +17,12 @@ if UNIT_TESTS
 unit_tests = \
 	tests/unit/test_cli \
 	tests/unit/test_dist \
+	tests/unit/test_fsutil \
+	tests/unit/test_journal \
 	tests/unit/test_jsonw \
-	tests/unit/test_proctab
+	tests/unit/test_proctab \
+	tests/unit/test_txn \
+	tests/unit/test_txn_plan
 # The kernel sensor's decoders, counters, tables and rules.
 unit_tests += \
 	tests/unit/test_kevent \
@@ -41,6 +45,19 @@ tests_unit_test_jsonw_LDADD = $(unit_ldadd) -lm
 tests_unit_test_proctab_SOURCES = tests/unit/test_proctab.c guard/proctab.c guard/util.c
 tests_unit_test_proctab_CFLAGS = $(unit_cflags)
 tests_unit_test_proctab_LDADD = $(unit_ldadd)
+tests_unit_test_fsutil_SOURCES = tests/unit/test_fsutil.c guard/fsutil.c guard/util.c
+tests_unit_test_fsutil_CFLAGS = $(unit_cflags)
+tests_unit_test_fsutil_LDADD = $(unit_ldadd)
+tests_unit_test_journal_SOURCES = tests/unit/test_journal.c guard/journal.c guard/fsutil.c guard/util.c
+tests_unit_test_journal_CFLAGS = $(unit_cflags)
+tests_unit_test_journal_LDADD = $(unit_ldadd)
+tests_unit_test_txn_SOURCES = tests/unit/test_txn.c guard/txn.c guard/stage.c guard/manifest.c \
+	guard/recover.c guard/journal.c guard/fsutil.c guard/txn_plan.c guard/cgroup.c guard/util.c
+tests_unit_test_txn_CFLAGS = $(unit_cflags)
+tests_unit_test_txn_LDADD = $(unit_ldadd)
+tests_unit_test_txn_plan_SOURCES = tests/unit/test_txn_plan.c guard/txn_plan.c guard/fsutil.c guard/util.c
+tests_unit_test_txn_plan_CFLAGS = $(unit_cflags)
+tests_unit_test_txn_plan_LDADD = $(unit_ldadd)
 
 # policy/: the library's own unit tests (linked with the library itself)
 policy_unit_tests = \
@@ -97,7 +114,13 @@ integration_tests = \
 	tests/integration/policy-deny-session.test \
 	tests/integration/policy-monitor.test \
 	tests/integration/policy-names.test \
-	tests/integration/policy-network.test
+	tests/integration/policy-network.test \
+	tests/integration/txn-crash.test \
+	tests/integration/txn-half.test \
+	tests/integration/txn-outside.test \
+	tests/integration/txn-overwrite.test \
+	tests/integration/txn-pip-normal.test \
+	tests/integration/txn-upgrade.test
 # The kernel sensor's coverage, evasions, floods and counters.
 integration_tests += \
 	tests/integration/kernel-files.test \
@@ -113,13 +136,28 @@ TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \
 	tests/lib/harness.sh tests/lib/mkenv.sh tests/lib/sdist.py tests/lib/sink.py \
-	tests/lib/treehash.py tests/fixtures \
+	tests/lib/treehash.py tests/lib/txn.sh tests/lib/sp_stophook.py tests/fixtures \
 	tests/lib/kernel.sh tests/lib/logq.py tests/lib/dnssink.py tests/lib/private-resolv.sh
 
 # The offline wheelhouse and venv template every integration test copies.
 check_DATA += tests/work/.stamp
 tests/work/.stamp: $(top_srcdir)/tests/lib/mkenv.sh
 	$(AM_V_GEN)$(SHELL) $(top_srcdir)/tests/lib/mkenv.sh tests/work $(PYTHON3) >/dev/null && touch $@
+
+# ---- make bench: the install transaction (prints tables, asserts nothing)
+check_PROGRAMS += tests/bench/bench_txn
+tests_bench_bench_txn_SOURCES = tests/bench/bench_txn.c guard/txn.c guard/stage.c guard/manifest.c \
+	guard/recover.c guard/journal.c guard/fsutil.c guard/txn_plan.c guard/cgroup.c guard/util.c
+EXTRA_DIST += tests/bench/txn-e2e.sh
+bench: bench-txn
+bench-txn: tests/bench/bench_txn tests/work/.stamp guard/safe-pip
+	@echo "install transaction: prepare, commit and rollback times"
+	@tests/bench/bench_txn
+	@echo
+	@PYTHON3='$(PYTHON3)' $(SHELL) $(top_srcdir)/tests/bench/txn-e2e.sh $(abs_top_builddir)/guard/safe-pip \
+		$(abs_top_srcdir) $(abs_top_builddir)/tests/work
+.PHONY: bench bench-txn
+# ---- end of the transaction's bench
 
 clean-local: clean-tests-work
 clean-tests-work:
