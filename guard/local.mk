@@ -15,7 +15,13 @@ guard_core_sources = \
 	guard/python.c guard/python.h \
 	guard/report.c \
 	guard/session.c guard/session.h \
-	guard/util.c guard/util.h
+	guard/util.c guard/util.h \
+	guard/landlock.c guard/landlock.h \
+	guard/seccomp.c guard/seccomp.h guard/seccomp_int.h guard/seccomp_decide.c \
+	guard/seccomp_files.c guard/seccomp_filter.c guard/seccomp_procs.c \
+	guard/sensors.c guard/sensors.h \
+	guard/shims.h \
+	guard/tree.c guard/tree.h
 
 if BPF
 guard_core_sources += guard/ksensor.c guard/ksensor.h

@@ -6,14 +6,17 @@
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
 #include "guard/ksensor.h"
+#include "guard/seccomp.h"
 #include "guard/session.h"
 #include "guard/util.h"
 
 
 void report_sensors(const struct session *s)
 {
-	sp_msg("guarding pip %s: sensors: kernel (eBPF%s); transaction: none",
-	       s->opt->pip_command, s->have_cgroup ? ", session cgroup" : ", no cgroup");
+	char sensors[768];
+
+	sensors_describe(s, sensors, sizeof(sensors));
+	sp_msg("guarding pip %s: sensors: %s; transaction: none", s->opt->pip_command, sensors);
 }
 
 static const char *dist_label(const struct session *s, int dist, char *buf, size_t len)
@@ -41,7 +44,7 @@ void report_block(struct session *s)
 		if ((int)i != s->block_finding && sp_verbosity > 0)
 			sp_msg("  also: %s: %s", s->findings[i].rule, s->findings[i].what);
 	sp_msg("  killed the install's process tree: %u processes%s", s->nkilled,
-	       ks_ntracked(s->ks) > 0 ? " (some did not die: see above)" : "");
+	       s->ks && ks_ntracked(s->ks) > 0 ? " (some did not die: see above)" : "");
 	if (s->dead_ns > f->ts_ns)
 		sp_msg("  tree dead %.2f ms after the offending call", (double)(s->dead_ns - f->ts_ns) / 1e6);
 	sp_msg("  nothing of this install was committed by safe-pip; files pip wrote before the stop may remain");
@@ -49,7 +52,7 @@ void report_block(struct session *s)
 
 void report_end(struct session *s, int exit_status)
 {
-	uint64_t lost = ks_lost(s->ks), overflow = ks_overflow(s->ks);
+	uint64_t lost = s->ks ? ks_lost(s->ks) : 0, overflow = s->ks ? ks_overflow(s->ks) : 0;
 
 	for (size_t i = 0; i < s->nfindings && !s->blocked; i++)
 		sp_msg("finding %s: %s", s->findings[i].rule, s->findings[i].what);
@@ -62,4 +65,7 @@ void report_end(struct session *s, int exit_status)
 	gpolicy_report_end(s);
 	sp_debug("%llu kernel records, %zu processes seen, exit status %d",
 		 (unsigned long long)s->records, s->procs.count, exit_status);
+	if (s->sn)
+		sp_debug("seccomp: %lu notifications answered, %lu refused", sn_count(s->sn),
+			 sn_refused(s->sn));
 }

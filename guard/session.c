@@ -13,6 +13,10 @@
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
 #include "guard/ksensor.h"
+#include "guard/landlock.h"
+#include "guard/seccomp.h"
+#include "guard/shims.h"
+#include "guard/tree.h"
 #include "guard/util.h"
 #include "policy/policy.h"
 
@@ -44,8 +48,10 @@ static int open_kernel_sensor(struct session *s)
 	gpolicy_kernel_config(s->policy, &cfg);
 	r = ks_open(&s->ks, &cfg, monitor_kernel_record, s, &why);
 	if (r < 0) {
-		sp_msg("kernel sensor unavailable: cannot %s eBPF programs: %s%s", why, strerror(-r),
-		       r == -EPERM ? " (needs root or CAP_BPF+CAP_PERFMON)" : "");
+		/* said in the first line, with what runs instead (guard/sensors.c) */
+		snprintf(s->sens.kernel_why, sizeof(s->sens.kernel_why), "cannot %s eBPF programs: %s%s",
+			 why, strerror(-r), r == -EPERM ? " (needs root or CAP_BPF+CAP_PERFMON)" : "");
+		s->ks = NULL;
 		return r;
 	}
 	r = ks_add_interp(s->ks, s->py.dev, s->py.ino);
@@ -61,10 +67,11 @@ static void open_cgroup(struct session *s)
 	int r = sp_cgroup_create(&s->cg);
 
 	if (r < 0) {
-		sp_debug("no session cgroup (%s): killing through the tracked set only", strerror(-r));
+		sp_debug("no session cgroup (%s): killing through the %s only", strerror(-r),
+			 s->ks ? "tracked set" : "process scan");
 		return;
 	}
-	r = ks_attach_cgroup(s->ks, s->cg.fd);
+	r = s->ks ? ks_attach_cgroup(s->ks, s->cg.fd) : 0;
 	if (r < 0) {
 		sp_debug("cannot attach network hooks to %s: %s", s->cg.path, strerror(-r));
 		(void)sp_cgroup_destroy(&s->cg, 0);
@@ -100,6 +107,12 @@ static void child_exec(struct session *s, int go_fd, int err_fd, pid_t parent,
 		e = ENOMEM;
 		goto fail;
 	}
+	/* a guarded venv's pip runs the real pip for us (guard/shims.h) */
+	if (setenv(SP_ENV_ACTIVE, "1", 1) < 0 ||
+	    (s->ll && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || ll_restrict(s->ll) < 0))) {
+		e = errno;
+		goto fail;
+	}
 	argv[0] = s->py.python;
 	argv[1] = "-m";
 	argv[2] = "pip";
@@ -112,8 +125,7 @@ fail:
 	_exit(127);
 }
 
-/* Give the terminal's foreground to pip's group, as a shell would. */
-static void hand_terminal(struct session *s)
+void session_hand_terminal(struct session *s)
 {
 	s->tty = -1;
 	if (!isatty(STDIN_FILENO))
@@ -143,6 +155,8 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 	pid_t parent = getpid();
 	ssize_t n;
 
+	if (s->sn)
+		return sn_spawn(s->sn, oldmask);
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(err, O_CLOEXEC) < 0) {
@@ -179,7 +193,7 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 		close(err[0]);
 		return r;
 	}
-	hand_terminal(s);
+	session_hand_terminal(s);
 	if (write(go[1], "g", 1) != 1) {
 		r = -errno;
 		(void)kill(s->root, SIGKILL);
@@ -199,7 +213,7 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 
 /* ----------------------------------------------------------------- kill */
 
-static void reap(struct session *s)
+void session_reap(struct session *s)
 {
 	int status;
 	pid_t pid;
@@ -240,12 +254,16 @@ static void kill_tree(struct session *s)
 {
 	uint64_t deadline = mono_ns() + KILL_TIMEOUT_MS * 1000000ull;
 
+	if (!s->ks) {
+		(void)tree_kill(s);     /* the fallback: cgroup.kill, /proc walks */
+		return;
+	}
 	ks_doom(s->ks);
 	if (s->have_cgroup)
 		(void)sp_cgroup_kill(&s->cg);
 	for (;;) {
 		(void)ks_kill_tracked(s->ks, mark_killed, s);
-		reap(s);
+		session_reap(s);
 		(void)ks_consume(s->ks);
 		if (ks_ntracked(s->ks) <= 0)
 			break;
@@ -257,7 +275,7 @@ static void kill_tree(struct session *s)
 		(void)nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000 }, NULL);
 	}
 	s->dead_ns = mono_ns();
-	reap(s);
+	session_reap(s);
 	s->nkilled = 0;
 	proctab_each(&s->procs, count_dead, s);
 }
@@ -267,7 +285,7 @@ static void kill_tree(struct session *s)
 static void on_signal(struct session *s, int signo)
 {
 	if (signo == SIGCHLD) {
-		reap(s);
+		session_reap(s);
 		return;
 	}
 	/*
@@ -335,6 +353,10 @@ static int event_loop(struct session *s)
 				r = drain_signals(s);
 				if (r < 0)
 					return r;
+			} else if (s->sn && ev[i].data.fd == sn_fd(s->sn)) {
+				r = sn_handle(s->sn);
+				if (r < 0)
+					return r;
 			} else {
 				r = ks_consume(s->ks);
 				if (r < 0 && r != -EINTR)
@@ -343,8 +365,8 @@ static int event_loop(struct session *s)
 		}
 		/* A missed SIGCHLD must not hang us. */
 		if (n == 0)
-			reap(s);
-		if (!s->blocked && ks_is_doomed(s->ks))
+			session_reap(s);
+		if (!s->blocked && s->ks && ks_is_doomed(s->ks))
 			block_on_kernel_doom(s);
 	}
 	return 0;
@@ -381,6 +403,10 @@ static void mark_outlived(void *ctx, pid_t tgid)
 /* pip is done: whatever of the tree still runs outlived it. */
 static void finish_tree(struct session *s)
 {
+	if (!s->ks) {
+		tree_finish(s);
+		return;
+	}
 	(void)ks_consume(s->ks);
 	if (ks_ntracked(s->ks) <= 0)
 		return;
@@ -432,6 +458,7 @@ int sensors_check(void)
 		(void)sp_cgroup_destroy(&cg, 1000);
 	}
 	ks_close(ks);
+	sensors_check_fallback();
 	return status;
 }
 
@@ -461,9 +488,6 @@ int session_run(const struct options *opt)
 	status = gpolicy_load(opt, &s.policy);
 	if (status == 0)
 		status = gpolicy_preflight(&s);
-	/* the shim is not built yet: a policy requiring it cannot be met */
-	if (status == 0)
-		status = gpolicy_require(s.policy, true, false);
 	if (status)
 		goto out;
 
@@ -471,12 +495,16 @@ int session_run(const struct options *opt)
 		status = SP_EXIT_CONFIG;
 		goto out;
 	}
-	if (open_kernel_sensor(&s) < 0) {
-		status = SP_EXIT_SENSOR;
-		goto out;
-	}
-	open_cgroup(&s);
+	/* the kernel sensor, else the seccomp fallback; the first line says which */
+	status = sensors_choose(&s, open_kernel_sensor(&s));
+	if (status == 0)
+		open_cgroup(&s);
 	report_sensors(&s);
+	sensors_log(&s);
+	if (status == 0)
+		status = sensors_require(&s);
+	if (status)
+		goto out;
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || setup_signals(&s, &oldmask) < 0) {
 		sp_msg("cannot set up the supervisor: %s", strerror(errno));
@@ -484,13 +512,15 @@ int session_run(const struct options *opt)
 		goto out;
 	}
 	s.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (s.epfd < 0 || add_epoll(s.epfd, s.sigfd) < 0 || add_epoll(s.epfd, ks_fd(s.ks)) < 0) {
+	if (s.epfd < 0 || add_epoll(s.epfd, s.sigfd) < 0 || (s.ks && add_epoll(s.epfd, ks_fd(s.ks)) < 0)) {
 		sp_msg("cannot set up the event loop: %s", strerror(errno));
 		status = SP_EXIT_INTERNAL;
 		goto out_signals;
 	}
 
 	r = spawn_pip(&s, &oldmask);
+	if (r == 0 && s.sn && add_epoll(s.epfd, sn_fd(s.sn)) < 0)
+		r = -errno;
 	if (r < 0) {
 		if (r != -ENOENT && r != -EACCES)
 			sp_msg("cannot start pip: %s", strerror(-r));
@@ -508,7 +538,9 @@ int session_run(const struct options *opt)
 	}
 	if (s.blocked) {
 		kill_tree(&s);
-		(void)ks_consume(s.ks);
+		if (s.ks)
+			(void)ks_consume(s.ks);
+		ll_undo_created(s.ll);
 		report_block(&s);
 		status = SP_EXIT_BLOCKED;
 	} else if (s.interrupted && !s.root_done) {
@@ -517,6 +549,9 @@ int session_run(const struct options *opt)
 	} else {
 		finish_tree(&s);
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
+		r = status == 127 ? sn_exec_error(s.sn) : 0;
+		if (r)
+			sp_msg("cannot run %s: %s", s.py.python, strerror(r));
 	}
 	report_end(&s, status);
 
@@ -534,6 +569,7 @@ out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	ks_close(s.ks);
+	sensors_close(&s);
 	proctab_free(&s.procs);
 	dists_free(&s.dists);
 	free(s.findings);

@@ -24,9 +24,12 @@
 #include "guard/jsonw.h"
 #include "guard/proctab.h"
 #include "guard/python.h"
+#include "guard/sensors.h"
 
 struct ksensor;
 struct sp_policy;
+struct sn;
+struct ll_plan;
 
 #define FINDING_WHAT_MAX 320
 
@@ -48,6 +51,10 @@ struct session {
 	struct ksensor *ks;
 	struct sp_cgroup cg;
 	bool have_cgroup;
+	/* without the kernel sensor: guard/sensors.h, guard/seccomp.h, guard/landlock.h */
+	struct sensors sens;            /* what watches this session */
+	struct sn *sn;                  /* the seccomp fallback, or NULL */
+	struct ll_plan *ll;             /* Landlock for the tree, or NULL */
 
 	struct proctab procs;
 	struct dists dists;
@@ -82,6 +89,12 @@ int sensors_check(void);
 
 /* monitor.c: one kernel record, in ring buffer order. */
 int monitor_kernel_record(void *ctx, const struct sp_event *e);
+
+/* Reap what has exited (we are the tree's subreaper); notes pip's status. */
+void session_reap(struct session *s);
+
+/* Give the terminal's foreground to pip's process group, as a shell would. */
+void session_hand_terminal(struct session *s);
 
 /* Add a finding; returns its index or -ENOMEM. */
 int session_add_finding(struct session *s, const struct finding *f);
