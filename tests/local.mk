@@ -92,3 +92,19 @@ clean-local: clean-tests-work
 clean-tests-work:
 	-rm -rf tests/work tests/work.tmp
 .PHONY: clean-tests-work
+
+# ---- without the kernel sensor: the seccomp fallback, Landlock, `docker build` ----
+# tests/lib/dockeremu emulates `docker build`; tests/lib/sp_static is a
+# statically linked helper (raw system calls, no dynamic loader).
+check_PROGRAMS += tests/lib/dockeremu tests/lib/sp_static
+tests_lib_dockeremu_SOURCES = tests/lib/dockeremu.c
+tests_lib_dockeremu_CFLAGS = $(WARN_CFLAGS)
+tests_lib_dockeremu_LDFLAGS =
+tests_lib_sp_static_SOURCES = tests/lib/sp_static.c
+tests_lib_sp_static_CFLAGS = $(WARN_CFLAGS)
+tests_lib_sp_static_LDFLAGS = -static
+
+container_tests = \
+	tests/integration/container-benign.test
+TESTS += $(container_tests)
+EXTRA_DIST += $(container_tests) tests/lib/container.sh
