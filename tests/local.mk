@@ -105,6 +105,10 @@ tests_lib_sp_static_CFLAGS = $(WARN_CFLAGS)
 tests_lib_sp_static_LDFLAGS = -static
 
 container_tests = \
-	tests/integration/container-benign.test
+	tests/integration/container-benign.test \
+	tests/integration/container-stopped.test \
+	tests/integration/container-files.test \
+	tests/integration/container-processes.test \
+	tests/integration/container-unprivileged.test
 TESTS += $(container_tests)
 EXTRA_DIST += $(container_tests) tests/lib/container.sh

@@ -3,8 +3,9 @@
 # and seccomp profile, read-only cgroups), optionally as another user.
 #
 #   sp_require_container              skip unless the emulation and the fallback run here
+#   sp_system_venv                    $VENV from /usr/bin/python3 (for other users)
 #   sp_init; sp_share_with nobody     make $T usable by an unprivileged user
-#   container_install [--user NAME] ARGS...
+#   container_install [--user NAME] [--no-profile] ARGS...
 #                                     safe-pip install into $VENV inside the emulation;
 #                                     sets $rc, $out, $err like guarded_install
 #   evil_init                         the evil-actions fixture reports to $T/evil.out
@@ -28,6 +29,15 @@ sp_require_container() {
 	esac
 }
 
+# $VENV from the system's interpreter (/usr/bin/python3), which every user
+# may run (the test interpreter may live in root's home).
+sp_system_venv() {
+	[ -x /usr/bin/python3 ] || skip_all "no /usr/bin/python3"
+	rm -rf "$VENV"
+	/usr/bin/python3 -m venv "$VENV" >/dev/null 2>&1 || skip_all "/usr/bin/python3 cannot make a venv (python3-venv)"
+	PY=$VENV/bin/python
+}
+
 # Let USER use everything of the test (its temp dir, venv, fake HOME).
 sp_share_with() {
 	id "$1" >/dev/null 2>&1 || skip_all "no user $1 on this machine"
@@ -37,10 +47,13 @@ sp_share_with() {
 
 container_install() {
 	cu=
-	if [ "${1:-}" = --user ]; then
-		cu="--user $2"
-		shift 2
-	fi
+	while :; do
+		case ${1:-} in
+		--user) cu="$cu --user $2"; shift 2 ;;
+		--no-profile) cu="$cu --no-profile"; shift ;;
+		*) break ;;
+		esac
+	done
 	# shellcheck disable=SC2086
 	SP_TOKEN=$SP_TOKEN "$DOCKEREMU" $cu -- "$SAFE_PIP" --python "$PY" install $PIP_OFFLINE "$@" \
 		>"$T/out" 2>"$T/err"
