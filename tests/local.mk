@@ -109,6 +109,8 @@ container_tests = \
 	tests/integration/container-stopped.test \
 	tests/integration/container-files.test \
 	tests/integration/container-processes.test \
-	tests/integration/container-unprivileged.test
+	tests/integration/container-unprivileged.test \
+	tests/integration/container-require.test \
+	tests/integration/container-landlock.test
 TESTS += $(container_tests)
 EXTRA_DIST += $(container_tests) tests/lib/container.sh
