@@ -23,6 +23,8 @@ enum sp_cmd {
 	CMD_PASSTHROUGH,        /* any other pip command: pip runs as is */
 	CMD_SENSORS,            /* safe-pip sensors: which sensors work here */
 	CMD_POLICY,             /* safe-pip policy check FILE... | policy show */
+	CMD_SHIMS,              /* safe-pip shims DIR */
+	CMD_VENV_GUARD,         /* safe-pip venv-guard on|off|status [VENV] */
 };
 
 struct options {

@@ -19,8 +19,9 @@ guard_core_sources = \
 	guard/landlock.c guard/landlock.h \
 	guard/seccomp.c guard/seccomp.h guard/seccomp_int.h guard/seccomp_decide.c \
 	guard/seccomp_files.c guard/seccomp_filter.c guard/seccomp_procs.c \
+	guard/privdrop.c guard/privdrop.h \
 	guard/sensors.c guard/sensors.h \
-	guard/shims.h \
+	guard/shims.c guard/shims.h \
 	guard/tree.c guard/tree.h
 
 if BPF

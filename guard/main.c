@@ -11,8 +11,10 @@
 #include "guard/cli.h"
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
+#include "guard/privdrop.h"
 #include "guard/python.h"
 #include "guard/session.h"
+#include "guard/shims.h"
 #include "guard/util.h"
 
 static void usage(void)
@@ -27,6 +29,9 @@ static void usage(void)
 	       "  sensors         say which sensors can run on this machine\n"
 	       "  policy check FILE...   validate policy files\n"
 	       "  policy show     print the effective policy and where each line comes from\n"
+	       "  shims DIR       write pip, pip3, pipX.Y wrappers into DIR (put DIR first on PATH)\n"
+	       "  venv-guard on|off|status [VENV]\n"
+	       "                  route a venv's pip and `python -m pip` through safe-pip\n"
 	       "\n"
 	       "Options (before COMMAND; everything after COMMAND goes to pip):\n"
 	       "  --python PATH   interpreter to run pip with (default: SAFE_PIP_PYTHON,\n"
@@ -74,6 +79,8 @@ static int passthrough(const struct options *o)
 	for (int i = 0; i < o->pip_argc; i++)
 		argv[3 + i] = o->pip_argv[i];
 	sp_debug("passing to pip unguarded: %s -m pip %s", python, o->pip_command ? o->pip_command : "");
+	/* a guarded venv's pip, seeing it, runs as is instead of coming back here */
+	(void)setenv(SP_ENV_ACTIVE, "1", 1);
 	fflush(NULL);
 	execvp(python, argv);
 	sp_msg("cannot run %s: %s", python, strerror(errno));
@@ -89,6 +96,10 @@ int main(int argc, char **argv)
 	char err[256];
 	int r;
 
+	/* an installation with file capabilities: load, then drop them, first of all */
+	r = privdrop_early();
+	if (r)
+		return r;
 	r = options_parse(&o, argc, argv, err, sizeof(err));
 	if (r < 0) {
 		sp_msg("%s", err);
@@ -115,11 +126,18 @@ int main(int argc, char **argv)
 	case CMD_POLICY:
 		r = gpolicy_command(&o);
 		break;
+	case CMD_SHIMS:
+		r = shims_command(&o);
+		break;
+	case CMD_VENV_GUARD:
+		r = venv_guard_command(&o);
+		break;
 	case CMD_PASSTHROUGH:
 	default:
 		r = passthrough(&o);
 		break;
 	}
 	options_free(&o);
+	privdrop_release();
 	return r;
 }

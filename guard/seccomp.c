@@ -197,6 +197,11 @@ static int child_main(void *arg)
 		_exit(127);
 	if (setenv(SP_ENV_ACTIVE, "1", 1) < 0)
 		goto fail;
+	/*
+	 * Started from an installation with file capabilities we are not
+	 * dumpable yet, and the supervisor could not read our memory at exec.
+	 */
+	(void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	/* no privilege can be gained from here on: Landlock and seccomp need it */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		goto fail;

@@ -14,6 +14,7 @@
 #include "guard/gpolicy.h"
 #include "guard/ksensor.h"
 #include "guard/landlock.h"
+#include "guard/privdrop.h"
 #include "guard/seccomp.h"
 #include "guard/shims.h"
 #include "guard/tree.h"
@@ -46,7 +47,14 @@ static int open_kernel_sensor(struct session *s)
 	int r;
 
 	gpolicy_kernel_config(s->policy, &cfg);
-	r = ks_open(&s->ks, &cfg, monitor_kernel_record, s, &why);
+	if (privdrop_active()) {
+		/* loaded before the capabilities were dropped (guard/privdrop.h) */
+		r = privdrop_take_kernel(s, &cfg, s->sens.kernel_why, sizeof(s->sens.kernel_why));
+		if (r < 0)
+			return r;
+	} else {
+		r = ks_open(&s->ks, &cfg, monitor_kernel_record, s, &why);
+	}
 	if (r < 0) {
 		/* said in the first line, with what runs instead (guard/sensors.c) */
 		snprintf(s->sens.kernel_why, sizeof(s->sens.kernel_why), "cannot %s eBPF programs: %s%s",
@@ -552,6 +560,9 @@ int session_run(const struct options *opt)
 		r = status == 127 ? sn_exec_error(s.sn) : 0;
 		if (r)
 			sp_msg("cannot run %s: %s", s.py.python, strerror(r));
+		/* an install of pip itself replaces a guarded venv's hook (guard/shims.c) */
+		if (status == 0 && s.py.in_venv)
+			venv_guard_refresh(s.py.prefix, s.py.purelib);
 	}
 	report_end(&s, status);
 

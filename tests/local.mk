@@ -111,6 +111,7 @@ container_tests = \
 	tests/integration/container-processes.test \
 	tests/integration/container-unprivileged.test \
 	tests/integration/container-require.test \
-	tests/integration/container-landlock.test
+	tests/integration/container-landlock.test \
+	tests/integration/shims.test
 TESTS += $(container_tests)
 EXTRA_DIST += $(container_tests) tests/lib/container.sh
