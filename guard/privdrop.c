@@ -22,6 +22,7 @@ static bool started_with_caps;
 static struct ksensor *loaded;
 static int load_error;
 static const char *load_why = "";
+static bool hooked;                     /* network hooks on the user's cgroup */
 static struct session *consumer;        /* who gets the records once taken */
 
 static int forward(void *ctx, const struct sp_event *e)
@@ -102,7 +103,7 @@ static void attach_own_cgroup(struct ksensor *ks)
 	fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (fd < 0)
 		return;
-	(void)ks_attach_cgroup(ks, fd);
+	hooked = ks_attach_cgroup(ks, fd) == 0;
 	close(fd);
 }
 
@@ -162,8 +163,21 @@ int privdrop_take_kernel(struct session *s, const struct ks_config *cfg, char *w
 	}
 	consumer = s;
 	s->ks = loaded;
+	/* the session keeps it; main() must not close it a second time */
 	loaded = NULL;
 	return 0;
+}
+
+bool privdrop_loaded(const char **why, int *err)
+{
+	*why = load_why;
+	*err = load_error;
+	return load_error == 0;
+}
+
+bool privdrop_hooked(void)
+{
+	return hooked;
 }
 
 void privdrop_release(void)

@@ -43,6 +43,14 @@ bool privdrop_active(void);
  */
 int privdrop_take_kernel(struct session *s, const struct ks_config *cfg, char *why, size_t len);
 
+/*
+ * For `safe-pip sensors` and the first line: did the load succeed (else
+ * *why and the errno), and are the network hooks attached to the cgroup
+ * the user runs in?
+ */
+bool privdrop_loaded(const char **why, int *err);
+bool privdrop_hooked(void);
+
 /* Release what was loaded and not taken. */
 void privdrop_release(void);
 

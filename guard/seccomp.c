@@ -57,8 +57,8 @@ int sn_probe(const char **why)
 	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2 ||
 	    major < 5 || (major == 5 && minor < 14))
 		return -ENOSYS;
-	*why = "/proc/self/mem cannot be read (no procfs?)";
-	if (access("/proc/self/mem", R_OK) < 0)
+	*why = "no /proc (the supervisor reads its targets' memory there)";
+	if (access("/proc/self/status", R_OK) < 0)
 		return -errno;
 	*why = "";
 	return 0;

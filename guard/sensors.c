@@ -4,6 +4,7 @@
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
 #include "guard/landlock.h"
+#include "guard/privdrop.h"
 #include "guard/seccomp.h"
 #include "guard/session.h"
 #include "guard/util.h"
@@ -78,6 +79,8 @@ static const char *kill_mode(const struct session *s)
 {
 	if (s->have_cgroup)
 		return "session cgroup";
+	if (s->sens.kernel && privdrop_hooked())
+		return "network hooks on the invoking cgroup, tracked-set kill";
 	return s->sens.kernel ? "no cgroup" : "process-scan kill";
 }
 

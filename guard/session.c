@@ -446,6 +446,17 @@ int sensors_check(void)
 	const char *why = "";
 	int r, status = 0;
 
+	if (privdrop_active()) {
+		/* loaded at start, before the capabilities were dropped */
+		if (privdrop_loaded(&why, &r))
+			printf("kernel sensor: available (eBPF, loaded with this installation's file "
+			       "capabilities, all dropped before pip runs)\n");
+		else
+			printf("kernel sensor: unavailable (cannot %s eBPF programs with this installation's "
+			       "file capabilities: %s)\n", why, strerror(-r));
+		sensors_check_fallback();
+		return r < 0 ? SP_EXIT_SENSOR : 0;
+	}
 	r = ks_open(&ks, &cfg, ignore_record, NULL, &why);
 	if (r < 0) {
 		printf("kernel sensor: unavailable (cannot %s eBPF programs: %s)\n", why, strerror(-r));
