@@ -116,3 +116,12 @@ container_tests = \
 	tests/integration/filecaps.test
 TESTS += $(container_tests)
 EXTRA_DIST += $(container_tests) tests/lib/container.sh
+
+if UNIT_TESTS
+# the fallback's pieces, linked with the guard's own objects
+check_PROGRAMS += tests/unit/test_fallback
+TESTS += tests/unit/test_fallback
+tests_unit_test_fallback_SOURCES = tests/unit/test_fallback.c $(guard_core_sources)
+tests_unit_test_fallback_CFLAGS = $(unit_cflags) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
+tests_unit_test_fallback_LDADD = $(POLICY_LIBS) $(LIBBPF_LIBS) $(YAML_LIBS) $(unit_ldadd) -lm -lpthread
+endif
