@@ -49,3 +49,5 @@ install-file-caps:
 			echo "  setcap $(SAFE_PIP_FILE_CAPS) $(bindir)/safe-pip" >&2; exit 1; }; \
 	fi
 .PHONY: install-file-caps
+
+EXTRA_DIST += SECURITY.md examples/Dockerfile examples/policy.yaml

@@ -64,7 +64,11 @@ static int open_kernel_sensor(struct session *s)
 	}
 	r = ks_add_interp(s->ks, s->py.dev, s->py.ino);
 	if (r < 0) {
-		sp_msg("cannot register interpreter with the kernel sensor: %s", strerror(-r));
+		/* e.g. a kernel before 6.5 refuses map updates once the capabilities are dropped */
+		snprintf(s->sens.kernel_why, sizeof(s->sens.kernel_why),
+			 "cannot register the interpreter with the kernel sensor: %s", strerror(-r));
+		ks_close(s->ks);
+		s->ks = NULL;
 		return r;
 	}
 	return 0;

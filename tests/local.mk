@@ -112,6 +112,7 @@ container_tests = \
 	tests/integration/container-unprivileged.test \
 	tests/integration/container-require.test \
 	tests/integration/container-landlock.test \
+	tests/integration/container-example.test \
 	tests/integration/shims.test \
 	tests/integration/filecaps.test
 TESTS += $(container_tests)
