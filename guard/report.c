@@ -66,6 +66,6 @@ void report_end(struct session *s, int exit_status)
 	sp_debug("%llu kernel records, %zu processes seen, exit status %d",
 		 (unsigned long long)s->records, s->procs.count, exit_status);
 	if (s->sn)
-		sp_debug("seccomp: %lu notifications answered, %lu refused", sn_count(s->sn),
-			 sn_refused(s->sn));
+		sp_debug("seccomp: %lu notifications answered, %lu of them with an error (refused, or "
+			 "failing as the kernel would fail them)", sn_count(s->sn), sn_refused(s->sn));
 }

@@ -131,6 +131,11 @@ void sn_free(struct sn *sn)
 	free(sn);
 }
 
+void sn_set_preload(struct sn *sn, const char *path)
+{
+	sn->preload = path;
+}
+
 int sn_fd(const struct sn *sn)
 {
 	return sn->fd;

@@ -46,6 +46,14 @@ void sn_free(struct sn *sn);
  */
 int sn_spawn(struct sn *sn, const sigset_t *oldmask);
 
+/*
+ * The shim's path as put in LD_PRELOAD (NULL: no shim), so that exec
+ * records say whether a program still carries it (SP_XF_PRELOAD) or not
+ * (SP_XF_PRELOAD_OTHER), as the kernel sensor's do.  The string must
+ * outlive the sensor.
+ */
+void sn_set_preload(struct sn *sn, const char *path);
+
 /* The listener fd, for epoll. */
 int sn_fd(const struct sn *sn);
 
@@ -68,7 +76,7 @@ void sn_doom(struct sn *sn);
  */
 void sn_kill_known(struct sn *sn);
 
-/* Notifications answered, and how many of them were refused. */
+/* Notifications answered, and how many were answered with an error (refused, or failed). */
 unsigned long sn_count(const struct sn *sn);
 unsigned long sn_refused(const struct sn *sn);
 

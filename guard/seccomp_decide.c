@@ -302,22 +302,31 @@ static uint32_t exe_kind(int fd)
 	return SP_XF_ELF;
 }
 
-/* LD_PRELOAD in the new environment (SP_XF_PRELOAD_OTHER: no shim yet). */
+/* LD_PRELOAD in the new environment: the shim's (SP_XF_PRELOAD) or another. */
 static uint32_t env_preload(struct sn *sn, struct sn_task *t, uint64_t uenvp)
 {
 	uint64_t ptrs[SP_ENV_SCAN];
+	size_t plen = sn->preload ? strlen(sn->preload) : 0;
 
 	if (!uenvp)
 		return 0;
-	if (sn_read_mem(sn, t, uenvp, ptrs, sizeof(ptrs)) < 0)
+	/* the array may be shorter than the scan: read what is readable */
+	memset(ptrs, 0, sizeof(ptrs));
+	if (sn_read_mem(sn, t, uenvp, ptrs, sizeof(ptrs)) < 0 &&
+	    sn_read_mem(sn, t, uenvp, ptrs, sizeof(ptrs[0]) * 8) < 0)
 		return SP_XF_ENV_TRUNC;
 	for (size_t i = 0; i < SP_ENV_SCAN; i++) {
-		char var[16];
+		char var[SP_PRELOAD_MAX + 16];
 
 		if (!ptrs[i])
 			return 0;
-		if (sn_read_mem(sn, t, ptrs[i], var, 11) == 0 && memcmp(var, "LD_PRELOAD=", 11) == 0)
-			return SP_XF_PRELOAD_OTHER;
+		if (sn_read_mem(sn, t, ptrs[i], var, 11) < 0 || memcmp(var, "LD_PRELOAD=", 11) != 0)
+			continue;
+		/* the kernel sensor's test: LD_PRELOAD starts with the shim's path */
+		if (plen && plen < SP_PRELOAD_MAX && sn_read_mem(sn, t, ptrs[i], var, 11 + plen) == 0 &&
+		    memcmp(var + 11, sn->preload, plen) == 0)
+			return SP_XF_PRELOAD;
+		return SP_XF_PRELOAD_OTHER;
 	}
 	return SP_XF_ENV_TRUNC;
 }

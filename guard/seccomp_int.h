@@ -72,6 +72,7 @@ struct sn {
 	char creds[512];                /* our Uid/Gid/Groups/Cap lines */
 	ino_t mnt_ino;                  /* our mount namespace */
 	unsigned long answered, refused;
+	const char *preload;            /* the shim's path, or NULL */
 	int err_fd;                     /* the child's exec error pipe (read end) */
 	int exec_error;
 };

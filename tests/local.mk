@@ -126,3 +126,12 @@ tests_unit_test_fallback_SOURCES = tests/unit/test_fallback.c $(guard_core_sourc
 tests_unit_test_fallback_CFLAGS = $(unit_cflags) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
 tests_unit_test_fallback_LDADD = $(POLICY_LIBS) $(LIBBPF_LIBS) $(YAML_LIBS) $(unit_ldadd) -lm -lpthread
 endif
+
+# make bench-fallback (part of make bench): installs under safe-pip, with
+# the kernel sensor and with the seccomp fallback, against plain pip.
+bench: bench-fallback
+bench-fallback: tests/lib/dockeremu$(EXEEXT) guard/safe-pip$(EXEEXT) tests/work/.stamp
+	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' PYTHON3='$(PYTHON3)' \
+		$(SHELL) $(top_srcdir)/tests/bench/fallback-bench.sh
+.PHONY: bench-fallback
+EXTRA_DIST += tests/bench/fallback-bench.sh
