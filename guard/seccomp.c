@@ -403,10 +403,21 @@ static void handle_one(struct sn *sn, const struct seccomp_notif *req)
 			(void)kill((pid_t)req->pid, SIGKILL);
 	} else {
 		c.p = c.t->proc;
-		if (sn->doomed)
-			(void)kill(c.p->tgid, SIGKILL);
-		else
+		if (!sn->doomed)
 			sn_decide(sn, &c, &v);
+		/*
+		 * Stopped, here or by a deny of the policy's (guard/gpolicy_session.c):
+		 * the caller dies before the answer, so it never runs another
+		 * instruction, and the call fails.
+		 */
+		if (sn->s->blocked || sn->doomed) {
+			sn->doomed = true;
+			(void)kill(c.p->tgid, SIGKILL);
+			if (v.answer == SN_FD)
+				close(v.fd);
+			v.answer = SN_ERROR;
+			v.err = EPERM;
+		}
 	}
 	respond(sn, req->id, &v);
 }

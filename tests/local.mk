@@ -113,6 +113,7 @@ container_tests = \
 	tests/integration/container-require.test \
 	tests/integration/container-landlock.test \
 	tests/integration/container-example.test \
+	tests/integration/container-policy.test \
 	tests/integration/shims.test \
 	tests/integration/filecaps.test
 TESTS += $(container_tests)
