@@ -737,8 +737,12 @@ static void decide_signal(struct sn *sn, struct sn_call *c, struct sn_verdict *v
 	}
 	if (sig == 0 || signal_inside(sn, c, pid))
 		return;
-	snprintf(what, sizeof(what), "signal %ld to process %ld outside the install%s", sig, pid,
-		 pid == sn->self ? " (safe-pip itself)" : "");
+	if (d->nr == __NR_pidfd_open)
+		snprintf(what, sizeof(what), "pidfd_open() of process %ld outside the install%s", pid,
+			 pid == sn->self ? " (safe-pip itself)" : "");
+	else
+		snprintf(what, sizeof(what), "signal %ld to process %ld outside the install%s", sig, pid,
+			 pid == sn->self ? " (safe-pip itself)" : "");
 	refuse(sn, c, v, "kill-outside", EPERM, what);
 }
 

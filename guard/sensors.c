@@ -57,6 +57,9 @@ int sensors_choose(struct session *s, int kernel_r)
 
 void sensors_close(struct session *s)
 {
+	/* pip never ran (a refusal): nothing may stay of what was made for it */
+	if (!s->root)
+		ll_undo_created(s->ll);
 	sn_free(s->sn);
 	s->sn = NULL;
 	ll_plan_free(s->ll);
