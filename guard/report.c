@@ -3,6 +3,8 @@
  * What the user reads: safe-pip's own lines on stderr, "safe-pip: "
  * prefixed.  pip's output is never touched.
  */
+#include <sys/resource.h>
+
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
 #include "guard/ksensor.h"
@@ -65,7 +67,13 @@ void report_end(struct session *s, int exit_status)
 	gpolicy_report_end(s);
 	sp_debug("%llu kernel records, %zu processes seen, exit status %d",
 		 (unsigned long long)s->records, s->procs.count, exit_status);
-	if (s->sn)
+	if (s->sn) {
+		struct rusage ru = { 0 };
+
+		(void)getrusage(RUSAGE_SELF, &ru);
 		sp_debug("seccomp: %lu notifications answered, %lu of them with an error (refused, or "
-			 "failing as the kernel would fail them)", sn_count(s->sn), sn_refused(s->sn));
+			 "failing as the kernel would fail them); supervisor CPU %.1f ms", sn_count(s->sn),
+			 sn_refused(s->sn), (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+			 (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
+	}
 }
