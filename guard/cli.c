@@ -245,6 +245,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->cmd = CMD_POLICY;
 		else if (strcmp(o->pip_command, "recover") == 0)
 			o->cmd = CMD_RECOVER;
+		else if (strcmp(o->pip_command, "shims") == 0)
+			o->cmd = CMD_SHIMS;
+		else if (strcmp(o->pip_command, "venv-guard") == 0)
+			o->cmd = CMD_VENV_GUARD;
 	}
 	for (; p.i < argc; p.i++)
 		o->pip_argv[o->pip_argc++] = argv[p.i];

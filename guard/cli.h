@@ -25,6 +25,8 @@ enum sp_cmd {
 	CMD_SENSORS,            /* safe-pip sensors: which sensors work here */
 	CMD_POLICY,             /* safe-pip policy check FILE... | policy show */
 	CMD_RECOVER,            /* safe-pip recover: finish or undo interrupted installs */
+	CMD_SHIMS,              /* safe-pip shims DIR */
+	CMD_VENV_GUARD,         /* safe-pip venv-guard on|off|status [VENV] */
 };
 
 struct options {

@@ -78,10 +78,10 @@ bool decide_connect(const struct decider *d, uint32_t role, unsigned family, con
 	m = sp_policy_match_net(d->policy, &q);
 	if (denied(m))
 		return deny(out, is_build(role) ? "build-connect" : "denied-connect", m,
-			    "network.deny", "datagram to port %u", port);
+			    "network.deny", "destination port %u", port);
 	if (!m && is_build(role))
 		return deny(out, "build-connect", NULL, "no network.allow entry allows it",
-			    "datagram to port %u", port);
+			    "destination port %u", port);
 	return false;
 }
 

@@ -59,8 +59,9 @@ void gpolicy_net_free(struct session *s);
 /*
  * Are the sensors the policy requires available?  0, or SP_EXIT_SENSOR
  * after naming the missing sensor and the policy line requiring it.
+ * "enforcing" is met by the kernel sensor or the seccomp fallback.
  */
-int gpolicy_require(const struct sp_policy *p, bool have_kernel, bool have_shim);
+int gpolicy_require(const struct sp_policy *p, bool have_kernel, bool have_seccomp, bool have_shim);
 
 /* Does a deny finding stop the install (mode enforce)? */
 bool gpolicy_enforcing(const struct session *s);

@@ -26,13 +26,16 @@ bool gpolicy_enforcing(const struct session *s)
 	return !s->policy || sp_policy_mode(s->policy) == SP_MODE_ENFORCE;
 }
 
-int gpolicy_require(const struct sp_policy *p, bool have_kernel, bool have_shim)
+int gpolicy_require(const struct sp_policy *p, bool have_kernel, bool have_seccomp, bool have_shim)
 {
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} sensors[] = { { SP_REQUIRE_KERNEL, "kernel (eBPF)" }, { SP_REQUIRE_SHIM, "shim (LD_PRELOAD)" } };
-	bool have[] = { have_kernel, have_shim };
+	} sensors[] = {
+		{ SP_REQUIRE_KERNEL, "kernel (eBPF)" }, { SP_REQUIRE_SHIM, "shim (LD_PRELOAD)" },
+		{ SP_REQUIRE_ENFORCING, "enforcing (eBPF or seccomp)" },
+	};
+	bool have[] = { have_kernel, have_shim, have_kernel || have_seccomp };
 	int status = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(sensors); i++) {
@@ -84,7 +87,8 @@ static void deny(struct session *s, const struct proc *p, const struct sp_event 
 	if (idx < 0 || s->blocked || !gpolicy_enforcing(s))
 		return;
 	/* every tracked task dies at its next syscall, before the batch is done */
-	ks_doom(s->ks);
+	if (s->ks)
+		ks_doom(s->ks);
 	s->blocked = true;
 	s->block_finding = idx;
 }

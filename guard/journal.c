@@ -49,10 +49,14 @@ char *journal_state_dir(void)
 		return strdup("/var/lib/safe-pip");
 	if (xdg && xdg[0] == '/')
 		return sp_asprintf("%s/safe-pip", xdg);
-	if (home && home[0] == '/')
+	if (home && home[0] == '/' && access(home, W_OK) == 0)
 		return sp_asprintf("%s/.local/state/safe-pip", home);
-	errno = ENOENT;
-	return NULL;
+	/*
+	 * A user without a home of their own (nobody, a CI user): a directory
+	 * of theirs in /var/tmp, which outlives a reboot for recovery.  One
+	 * made by someone else is refused by journal_check_state_dir().
+	 */
+	return sp_asprintf("/var/tmp/safe-pip-%u", (unsigned)geteuid());
 }
 
 int journal_check_state_dir(const char *state_dir, char *err, size_t errlen)

@@ -92,7 +92,8 @@ const char *txn_state_name(enum txn_state s);
 /*
  * The state directory: SAFE_PIP_STATE_DIR if set (absolute), else
  * /var/lib/safe-pip for root, else $XDG_STATE_HOME/safe-pip or
- * ~/.local/state/safe-pip.  Newly allocated; NULL with errno.
+ * ~/.local/state/safe-pip, or /var/tmp/safe-pip-UID when the home is not
+ * writable.  Newly allocated; NULL with errno.
  */
 char *journal_state_dir(void);
 

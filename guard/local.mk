@@ -29,7 +29,14 @@ guard_core_sources = \
 	guard/session.c guard/session.h \
 	guard/spawn.c guard/spawn.h \
 	guard/systab.c guard/systab.h guard/systab.def \
-	guard/util.c guard/util.h
+	guard/util.c guard/util.h \
+	guard/landlock.c guard/landlock.h \
+	guard/seccomp.c guard/seccomp.h guard/seccomp_int.h guard/seccomp_decide.c \
+	guard/seccomp_files.c guard/seccomp_filter.c guard/seccomp_procs.c \
+	guard/privdrop.c guard/privdrop.h \
+	guard/sensors.c guard/sensors.h \
+	guard/shims.c guard/shims.h \
+	guard/tree.c guard/tree.h
 
 # The LD_PRELOAD shim's supervisor side; preload/shim_enc.c is shared with the shim.
 guard_core_sources += \
@@ -49,3 +56,20 @@ guard_safe_pip_SOURCES = guard/main.c $(guard_core_sources)
 guard_safe_pip_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
 guard_safe_pip_LDADD = $(POLICY_LIBS) $(LIBBPF_LIBS) $(YAML_LIBS) -lm -lpthread
 
+
+# --enable-file-caps (or FILE_CAPS=yes on make's command line): the
+# installed binary gets what the kernel sensor needs, permitted only;
+# safe-pip drops it all before reading any input (guard/privdrop.h,
+# SECURITY.md).  Setting file capabilities needs root (CAP_SETFCAP).
+SAFE_PIP_FILE_CAPS = cap_bpf,cap_perfmon,cap_net_admin+p
+install-exec-hook: install-file-caps
+install-file-caps:
+	@if [ "$(FILE_CAPS)" = yes ]; then \
+		echo "  SETCAP   $(DESTDIR)$(bindir)/safe-pip $(SAFE_PIP_FILE_CAPS)"; \
+		$(SETCAP) $(SAFE_PIP_FILE_CAPS) "$(DESTDIR)$(bindir)/safe-pip" || { \
+			echo "cannot set the file capabilities of $(DESTDIR)$(bindir)/safe-pip (needs root); as root:" >&2; \
+			echo "  setcap $(SAFE_PIP_FILE_CAPS) $(bindir)/safe-pip" >&2; exit 1; }; \
+	fi
+.PHONY: install-file-caps
+
+EXTRA_DIST += SECURITY.md examples/Dockerfile examples/policy.yaml

@@ -75,7 +75,7 @@ void log_record(struct session *s, const struct sp_event *e, const struct proc *
 		return;
 	begin(s, "event", e->h.ts_ns);
 	jw_kstr(w, "kind", kevent_kind_name(e->h.kind));
-	jw_kstr(w, "source", "kernel");
+	jw_kstr(w, "source", s->sn ? "seccomp" : "kernel");
 	jw_kint(w, "pid", e->h.tgid);
 	jw_kint(w, "tid", e->h.pid);
 	jw_kint(w, "ppid", e->h.ppid);

@@ -11,9 +11,11 @@
 #include "guard/cli.h"
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
+#include "guard/privdrop.h"
 #include "guard/python.h"
 #include "guard/session.h"
 #include "guard/txn.h"
+#include "guard/shims.h"
 #include "guard/util.h"
 
 static void usage(void)
@@ -29,6 +31,9 @@ static void usage(void)
 	       "  policy check FILE...   validate policy files\n"
 	       "  policy show     print the effective policy and where each line comes from\n"
 	       "  recover         finish or undo installs a crash or a kill interrupted\n"
+	       "  shims DIR       write pip, pip3, pipX.Y wrappers into DIR (put DIR first on PATH)\n"
+	       "  venv-guard on|off|status [VENV]\n"
+	       "                  route a venv's pip and `python -m pip` through safe-pip\n"
 	       "\n"
 	       "Options (before COMMAND; everything after COMMAND goes to pip):\n"
 	       "  --python PATH   interpreter to run pip with (default: SAFE_PIP_PYTHON,\n"
@@ -81,6 +86,8 @@ static int passthrough(const struct options *o)
 	for (int i = 0; i < o->pip_argc; i++)
 		argv[3 + i] = o->pip_argv[i];
 	sp_debug("passing to pip unguarded: %s -m pip %s", python, o->pip_command ? o->pip_command : "");
+	/* a guarded venv's pip, seeing it, runs as is instead of coming back here */
+	(void)setenv(SP_ENV_ACTIVE, "1", 1);
 	fflush(NULL);
 	execvp(python, argv);
 	sp_msg("cannot run %s: %s", python, strerror(errno));
@@ -96,6 +103,10 @@ int main(int argc, char **argv)
 	char err[256];
 	int r;
 
+	/* an installation with file capabilities: load, then drop them, first of all */
+	r = privdrop_early();
+	if (r)
+		return r;
 	r = options_parse(&o, argc, argv, err, sizeof(err));
 	if (r < 0) {
 		sp_msg("%s", err);
@@ -125,11 +136,18 @@ int main(int argc, char **argv)
 	case CMD_RECOVER:
 		r = txn_recover_command();
 		break;
+	case CMD_SHIMS:
+		r = shims_command(&o);
+		break;
+	case CMD_VENV_GUARD:
+		r = venv_guard_command(&o);
+		break;
 	case CMD_PASSTHROUGH:
 	default:
 		r = passthrough(&o);
 		break;
 	}
 	options_free(&o);
+	privdrop_release();
 	return r;
 }

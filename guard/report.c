@@ -4,10 +4,12 @@
  * prefixed.  pip's output is never touched.
  */
 #include <limits.h>
+#include <sys/resource.h>
 
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
 #include "guard/ksensor.h"
+#include "guard/seccomp.h"
 #include "guard/session.h"
 #include "guard/shimsrv.h"
 #include "guard/txn.h"
@@ -16,12 +18,11 @@
 
 void report_sensors(const struct session *s)
 {
-	char txn[PATH_MAX + 64];
+	char sensors[768], txn[PATH_MAX + 64];
 
+	sensors_describe(s, sensors, sizeof(sensors));
 	txn_describe(s->txn, txn, sizeof(txn));
-	sp_msg("guarding pip %s: sensors: kernel (eBPF%s)%s; transaction: %s",
-	       s->opt->pip_command, s->have_cgroup ? ", session cgroup" : ", no cgroup",
-	       shimsrv_label(s), txn);
+	sp_msg("guarding pip %s: sensors: %s; transaction: %s", s->opt->pip_command, sensors, txn);
 }
 
 static const char *dist_label(const struct session *s, int dist, char *buf, size_t len)
@@ -49,7 +50,7 @@ void report_block(struct session *s)
 		if ((int)i != s->block_finding && sp_verbosity > 0)
 			sp_msg("  also: %s: %s", s->findings[i].rule, s->findings[i].what);
 	sp_msg("  killed the install's process tree: %u processes%s", s->nkilled,
-	       ks_ntracked(s->ks) > 0 ? " (some did not die: see above)" : "");
+	       s->ks && ks_ntracked(s->ks) > 0 ? " (some did not die: see above)" : "");
 	if (s->dead_ns > f->ts_ns)
 		sp_msg("  tree dead %.2f ms after the offending call", (double)(s->dead_ns - f->ts_ns) / 1e6);
 	report_txn(s);
@@ -57,7 +58,7 @@ void report_block(struct session *s)
 
 void report_end(struct session *s, int exit_status)
 {
-	uint64_t lost = ks_lost(s->ks), overflow = ks_overflow(s->ks);
+	uint64_t lost = s->ks ? ks_lost(s->ks) : 0, overflow = s->ks ? ks_overflow(s->ks) : 0;
 
 	for (size_t i = 0; i < s->nfindings && !s->blocked; i++)
 		sp_msg("finding %s: %s", s->findings[i].rule, s->findings[i].what);
@@ -72,4 +73,13 @@ void report_end(struct session *s, int exit_status)
 	gpolicy_report_end(s);
 	sp_debug("%llu kernel records, %zu processes seen, exit status %d",
 		 (unsigned long long)s->records, s->procs.count, exit_status);
+	if (s->sn) {
+		struct rusage ru = { 0 };
+
+		(void)getrusage(RUSAGE_SELF, &ru);
+		sp_debug("seccomp: %lu notifications answered, %lu of them with an error (refused, or "
+			 "failing as the kernel would fail them); supervisor CPU %.1f ms", sn_count(s->sn),
+			 sn_refused(s->sn), (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+			 (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
+	}
 }

@@ -14,10 +14,15 @@
 #include "guard/gpolicy.h"
 #include "guard/kmon.h"
 #include "guard/ksensor.h"
+#include "guard/landlock.h"
+#include "guard/privdrop.h"
+#include "guard/seccomp.h"
+#include "guard/shims.h"
 #include "guard/shimsrv.h"
-#include "policy/policy.h"
+#include "guard/tree.h"
 #include "guard/txn.h"
 #include "guard/util.h"
+#include "policy/policy.h"
 
 #define KILL_TIMEOUT_MS 5000
 #define LOOP_TICK_MS 100
@@ -54,22 +59,34 @@ static int open_kernel_sensor(struct session *s)
 	const char *why = "";
 	int r;
 
-	/* Started with the session; loading overlaps with the interpreter probe. */
-	r = ks_open_wait(s->opening, &s->ks, &why);
-	s->opening = NULL;
-	if (r < 0) {
-		sp_msg("kernel sensor unavailable: cannot %s eBPF programs: %s%s", why, strerror(-r),
-		       r == -EPERM ? " (needs root or CAP_BPF+CAP_PERFMON)" : "");
-		return r;
+	if (privdrop_active()) {
+		/* loaded before the capabilities were dropped (guard/privdrop.h) */
+		r = privdrop_take_kernel(s, &sensor_cfg, s->sens.kernel_why, sizeof(s->sens.kernel_why));
+		if (r < 0)
+			return r;
+	} else {
+		/* Started with the session; loading overlaps with the interpreter probe. */
+		r = ks_open_wait(s->opening, &s->ks, &why);
+		s->opening = NULL;
+		if (r < 0) {
+			/* said in the first line, with what runs instead (guard/sensors.c) */
+			snprintf(s->sens.kernel_why, sizeof(s->sens.kernel_why),
+				 "cannot %s eBPF programs: %s%s", why, strerror(-r),
+				 r == -EPERM ? " (needs root or CAP_BPF+CAP_PERFMON)" : "");
+			s->ks = NULL;
+			return r;
+		}
 	}
 	r = ks_add_interp(s->ks, s->py.dev, s->py.ino);
+	if (r == 0)
+		r = gpolicy_kernel_apply(s);
 	if (r < 0) {
-		sp_msg("cannot register interpreter with the kernel sensor: %s", strerror(-r));
-		return r;
-	}
-	r = gpolicy_kernel_apply(s);
-	if (r < 0) {
-		sp_msg("cannot load the policy's network rules into the kernel sensor: %s", strerror(-r));
+		/* e.g. a kernel before 6.5 refuses map updates once the capabilities are dropped */
+		snprintf(s->sens.kernel_why, sizeof(s->sens.kernel_why),
+			 "cannot configure the kernel sensor (interpreter, policy network rules): %s",
+			 strerror(-r));
+		ks_close(s->ks);
+		s->ks = NULL;
 		return r;
 	}
 	return 0;
@@ -80,10 +97,11 @@ static void open_cgroup(struct session *s)
 	int r = sp_cgroup_create(&s->cg);
 
 	if (r < 0) {
-		sp_debug("no session cgroup (%s): killing through the tracked set only", strerror(-r));
+		sp_debug("no session cgroup (%s): killing through the %s only", strerror(-r),
+			 s->ks ? "tracked set" : "process scan");
 		return;
 	}
-	r = ks_attach_cgroup(s->ks, s->cg.fd);
+	r = s->ks ? ks_attach_cgroup(s->ks, s->cg.fd) : 0;
 	if (r < 0) {
 		sp_debug("cannot attach network hooks to %s: %s", s->cg.path, strerror(-r));
 		(void)sp_cgroup_destroy(&s->cg, 0);
@@ -102,8 +120,7 @@ static int add_epoll(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-/* Give the terminal's foreground to pip's group, as a shell would. */
-static void hand_terminal(struct session *s)
+void session_hand_terminal(struct session *s)
 {
 	s->tty = -1;
 	if (!isatty(STDIN_FILENO))
@@ -133,11 +150,20 @@ static int child_setup(void *ctx)
 	struct session *s = ctx;
 	int r;
 
+	/* a guarded venv's pip runs the real pip for us (guard/shims.h) */
+	if (setenv(SP_ENV_ACTIVE, "1", 1) < 0)
+		return -errno;
 	/* into the staged mount namespace, private TMPDIR */
 	r = txn_child_setup(s->txn);
 	if (r < 0)
 		return r;
-	return shimsrv_child_setup(s);
+	r = shimsrv_child_setup(s);
+	if (r < 0)
+		return r;
+	/* Landlock last: no privilege is needed after it */
+	if (s->ll && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || ll_restrict(s->ll) < 0))
+		return -errno;
+	return 0;
 }
 
 static int spawn_pip(struct session *s, const sigset_t *oldmask)
@@ -145,6 +171,8 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 	_cleanup_free_ char **argv = calloc((size_t)s->opt->pip_argc + 4, sizeof(char *));
 	int r;
 
+	if (s->sn)
+		return sn_spawn(s->sn, oldmask);
 	if (!argv)
 		return -ENOMEM;
 	argv[0] = s->py.python;
@@ -178,7 +206,7 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 		spawn_close(&s->sp);
 		return r;
 	}
-	hand_terminal(s);
+	session_hand_terminal(s);
 	r = spawn_release(&s->sp);
 	if (r < 0) {
 		sp_msg("cannot run %s: %s", s->py.python, strerror(-r));
@@ -200,7 +228,7 @@ static void read_pip_status(struct session *s)
 	}
 }
 
-static void reap(struct session *s)
+void session_reap(struct session *s)
 {
 	int status;
 	pid_t pid;
@@ -250,12 +278,16 @@ static void kill_tree(struct session *s)
 {
 	uint64_t deadline = mono_ns() + KILL_TIMEOUT_MS * 1000000ull;
 
+	if (!s->ks) {
+		(void)tree_kill(s);     /* the fallback: cgroup.kill, /proc walks */
+		return;
+	}
 	ks_doom(s->ks);
 	if (s->have_cgroup)
 		(void)sp_cgroup_kill(&s->cg);
 	for (;;) {
 		(void)ks_kill_tracked(s->ks, mark_killed, s);
-		reap(s);
+		session_reap(s);
 		(void)ks_consume(s->ks);
 		if (ks_ntracked(s->ks) <= 0)
 			break;
@@ -267,7 +299,7 @@ static void kill_tree(struct session *s)
 		(void)nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000 }, NULL);
 	}
 	s->dead_ns = mono_ns();
-	reap(s);
+	session_reap(s);
 	s->nkilled = 0;
 	proctab_each(&s->procs, count_dead, s);
 }
@@ -277,7 +309,7 @@ static void kill_tree(struct session *s)
 static void on_signal(struct session *s, int signo)
 {
 	if (signo == SIGCHLD) {
-		reap(s);
+		session_reap(s);
 		return;
 	}
 	/*
@@ -364,7 +396,11 @@ static int event_loop(struct session *s)
 				r = shimsrv_consume(s);
 				if (r < 0)
 					return r;
-			} else {
+			} else if (s->sn && ev[i].data.fd == sn_fd(s->sn)) {
+				r = sn_handle(s->sn);
+				if (r < 0)
+					return r;
+			} else if (s->ks) {
 				r = ks_consume(s->ks);
 				if (r < 0 && r != -EINTR)
 					return r;
@@ -372,11 +408,12 @@ static int event_loop(struct session *s)
 		}
 		/* A missed SIGCHLD must not hang us. */
 		if (n == 0) {
-			reap(s);
-			(void)ks_consume(s->ks);
+			session_reap(s);
+			if (s->ks)
+				(void)ks_consume(s->ks);
 		}
 		shimsrv_after_events(s);
-		if (!s->blocked && ks_is_doomed(s->ks)) {
+		if (!s->blocked && s->ks && ks_is_doomed(s->ks)) {
 			/* the record of the denied action that doomed it may still be queued */
 			(void)ks_consume(s->ks);
 			if (!s->blocked)
@@ -434,6 +471,10 @@ static void wait_root(struct session *s)
 /* pip is done: whatever of the tree still runs outlived it. */
 static void finish_tree(struct session *s)
 {
+	if (!s->ks) {
+		tree_finish(s);
+		return;
+	}
 	(void)ks_consume(s->ks);
 	if (ks_ntracked(s->ks) <= 0)
 		return;
@@ -465,6 +506,18 @@ int sensors_check(void)
 	const char *why = "";
 	int r, status = 0;
 
+	if (privdrop_active()) {
+		/* loaded at start, before the capabilities were dropped */
+		if (privdrop_loaded(&why, &r))
+			printf("kernel sensor: available (eBPF, loaded with this installation's file "
+			       "capabilities, all dropped before pip runs)\n");
+		else
+			printf("kernel sensor: unavailable (cannot %s eBPF programs with this installation's "
+			       "file capabilities: %s)\n", why, strerror(-r));
+		sensors_check_fallback();
+		shimsrv_print_available();
+		return r < 0 ? SP_EXIT_SENSOR : 0;
+	}
 	r = ks_open(&ks, &cfg, ignore_record, NULL, &why);
 	if (r < 0) {
 		printf("kernel sensor: unavailable (cannot %s eBPF programs: %s)\n", why, strerror(-r));
@@ -485,6 +538,7 @@ int sensors_check(void)
 		(void)sp_cgroup_destroy(&cg, 1000);
 	}
 	ks_close(ks);
+	sensors_check_fallback();
 	shimsrv_print_available();
 	return status;
 }
@@ -508,7 +562,9 @@ int session_run(const struct options *opt)
 	/* the kernel compares every exec'd LD_PRELOAD with the shim's path */
 	preload = shimsrv_find(&why);
 	sensor_cfg.preload = preload;
-	s.opening = ks_open_start(&sensor_cfg, monitor_kernel_record, &s);
+	/* with file capabilities it was loaded first thing (guard/privdrop.h) */
+	if (!privdrop_active())
+		s.opening = ks_open_start(&sensor_cfg, monitor_kernel_record, &s);
 	r = pyinfo_probe(&s.py, opt->python, opt->python_source, err, sizeof(err));
 	if (r < 0) {
 		sp_msg("%s", err);
@@ -529,28 +585,34 @@ int session_run(const struct options *opt)
 		status = SP_EXIT_CONFIG;
 		goto out;
 	}
-	if (open_kernel_sensor(&s) < 0) {
-		status = SP_EXIT_SENSOR;
-		goto out;
-	}
 	if (kmon_init(&s) < 0) {
 		sp_msg("out of memory");
 		status = SP_EXIT_INTERNAL;
 		goto out;
 	}
+	/* the kernel sensor, else the seccomp fallback; the first line says which */
+	status = sensors_choose(&s, open_kernel_sensor(&s));
+	if (status)
+		goto out;
 	open_cgroup(&s);
 	status = session_txn_open(&s);
 	if (status)
 		goto out;
-	/* after the transaction: in journaled mode the shim asks before writes in the target */
-	if (shimsrv_open(&s) < 0) {
+	/*
+	 * After the transaction: in journaled mode the shim asks before writes
+	 * in the target.  Not under the seccomp fallback, whose child shares
+	 * our descriptor table until it execs.
+	 */
+	if (!s.sn && shimsrv_open(&s) < 0) {
 		status = SP_EXIT_INTERNAL;
 		goto out;
 	}
-	status = gpolicy_require(s.policy, true, s.shim != NULL);
+	s.sens.shim = s.shim != NULL;
+	report_sensors(&s);
+	sensors_log(&s);
+	status = sensors_require(&s);
 	if (status)
 		goto out;
-	report_sensors(&s);
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || setup_signals(&s, &oldmask) < 0) {
 		sp_msg("cannot set up the supervisor: %s", strerror(errno));
@@ -558,7 +620,8 @@ int session_run(const struct options *opt)
 		goto out;
 	}
 	s.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (s.epfd < 0 || add_epoll(s.epfd, s.sigfd) < 0 || add_epoll(s.epfd, ks_fd(s.ks)) < 0 ||
+	if (s.epfd < 0 || add_epoll(s.epfd, s.sigfd) < 0 ||
+	    (s.ks && add_epoll(s.epfd, ks_fd(s.ks)) < 0) ||
 	    (s.shim && add_epoll(s.epfd, shimsrv_fd(&s)) < 0)) {
 		sp_msg("cannot set up the event loop: %s", strerror(errno));
 		status = SP_EXIT_INTERNAL;
@@ -566,6 +629,8 @@ int session_run(const struct options *opt)
 	}
 
 	r = spawn_pip(&s, &oldmask);
+	if (r == 0 && s.sn && add_epoll(s.epfd, sn_fd(s.sn)) < 0)
+		r = -errno;
 	if (r < 0) {
 		if (r != -ENOENT && r != -EACCES)
 			sp_msg("cannot start pip: %s", strerror(-r));
@@ -585,10 +650,14 @@ int session_run(const struct options *opt)
 	/* The tree is dead before the transaction commits or rolls back. */
 	if (s.blocked) {
 		kill_tree(&s);
-		(void)ks_consume(s.ks);
-		blame_kernel_doom(&s);
+		if (s.ks) {
+			(void)ks_consume(s.ks);
+			blame_kernel_doom(&s);
+		}
 		shimsrv_finish(&s);
 		status = session_txn_close(&s, false, SP_EXIT_BLOCKED);
+		/* after the rollback, which puts back the target as it was planned */
+		ll_undo_created(s.ll);
 		report_block(&s);
 	} else if (s.interrupted && !s.root_done) {
 		kill_tree(&s);
@@ -596,7 +665,13 @@ int session_run(const struct options *opt)
 	} else {
 		finish_tree(&s);
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
+		r = status == 127 ? sn_exec_error(s.sn) : 0;
+		if (r)
+			sp_msg("cannot run %s: %s", s.py.python, strerror(r));
 		status = session_txn_close(&s, !s.interrupted, status);
+		/* an install of pip itself replaces a guarded venv's hook (guard/shims.c) */
+		if (status == 0 && s.py.in_venv)
+			venv_guard_refresh(s.py.prefix, s.py.purelib);
 	}
 	shimsrv_finish(&s);
 	kmon_finish(&s);
@@ -626,6 +701,7 @@ out:
 		close(s.sigfd);
 	txn_free(s.txn);        /* aborts when no verdict was reached */
 	ks_close(s.ks);
+	sensors_close(&s);
 	proctab_free(&s.procs);
 	dists_free(&s.dists);
 	free(s.findings);

@@ -32,6 +32,12 @@ struct shimsrv;
 struct kstate;
 struct gnet;
 struct txn;
+#include "guard/sensors.h"
+
+struct ksensor;
+struct sp_policy;
+struct sn;
+struct ll_plan;
 
 #define FINDING_WHAT_MAX 512
 
@@ -56,6 +62,10 @@ struct session {
 	struct sp_cgroup cg;
 	bool have_cgroup;
 	struct txn *txn;                /* the install transaction (guard/txn.h) */
+	/* without the kernel sensor: guard/sensors.h, guard/seccomp.h, guard/landlock.h */
+	struct sensors sens;            /* what watches this session */
+	struct sn *sn;                  /* the seccomp fallback, or NULL */
+	struct ll_plan *ll;             /* Landlock for the tree, or NULL */
 
 	struct proctab procs;
 	struct dists dists;
@@ -95,6 +105,12 @@ int sensors_check(void);
 
 /* monitor.c: one kernel record, in ring buffer order. */
 int monitor_kernel_record(void *ctx, const struct sp_event *e);
+
+/* Reap what has exited (we are the tree's subreaper); notes pip's status. */
+void session_reap(struct session *s);
+
+/* Give the terminal's foreground to pip's process group, as a shell would. */
+void session_hand_terminal(struct session *s);
 
 /* Add a finding; returns its index or -ENOMEM. */
 int session_add_finding(struct session *s, const struct finding *f);

@@ -146,7 +146,9 @@ struct layer {
 	unsigned threshold;
 	struct sp_loc mode_loc, threshold_loc;
 	unsigned require;
-	struct sp_loc require_loc[2];
+	struct sp_loc require_loc[SP_REQUIRE_N];
+	bool has_confine, confine;      /* files.confine_writes */
+	struct sp_loc confine_loc;
 	struct ptrvec entries;          /* struct pentry *, in file order */
 	struct layer_rule *rules;       /* per rule, what this layer sets */
 	bool has_ts_enabled, has_ts_dist, has_ts_topn;
@@ -220,6 +222,8 @@ struct sp_policy {
 	unsigned threshold;
 	struct sp_loc threshold_loc;
 	unsigned require;
+	bool confine;                   /* files.confine_writes */
+	struct sp_loc confine_loc;
 	struct sp_rule_conf *rules;     /* sp_nrules */
 	struct sp_typosquat_conf ts;
 	struct sp_loc ts_enabled_loc, ts_dist_loc, ts_topn_loc;

@@ -352,6 +352,27 @@ int sp_policy_net_rules(const struct sp_policy *p,
 	return 0;
 }
 
+int sp_policy_write_allows(const struct sp_policy *p,
+			   int (*fn)(void *ctx, const char *pattern, const struct sp_entry *e),
+			   void *ctx)
+{
+	for (unsigned li = 0; li < p->nlayers; li++) {
+		const struct layer *l = p->layers[li];
+
+		for (size_t i = 0; i < l->entries.n; i++) {
+			const struct pentry *pe = l->entries.v[i];
+			int ret;
+
+			if (pe->kind != EK_WRITE || pe->e.action != SP_ACT_ALLOW)
+				continue;
+			ret = fn(ctx, pe->u.path.glob, &pe->e);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 bool sp_policy_net_allows_role(const struct sp_policy *p, unsigned role)
 {
 	for (unsigned li = 0; li < p->nlayers; li++) {

@@ -216,6 +216,8 @@ static int check_locks(const struct sp_policy *p, const struct layer *l, struct 
 	if (l->has_threshold && l->threshold > p->threshold)
 		lock_err(&c, &l->threshold_loc, "raising the threshold from %u (%s) to %u", p->threshold,
 			 where(&p->threshold_loc, w, sizeof(w)), l->threshold);
+	if (l->has_confine && !l->confine && p->confine)
+		lock_err(&c, &l->confine_loc, "files.confine_writes: false");
 	check_rule_locks(&c);
 	check_typosquat_locks(&c);
 	for (size_t i = 0; i < l->entries.n; i++) {
@@ -240,6 +242,10 @@ static void apply_settings(struct sp_policy *p, const struct layer *l)
 		p->threshold_loc = l->threshold_loc;
 	}
 	p->require |= l->require;
+	if (l->has_confine) {
+		p->confine = l->confine;
+		p->confine_loc = l->confine_loc;
+	}
 	for (size_t i = 0; i < sp_nrules; i++) {
 		const struct layer_rule *lr = &l->rules[i];
 		struct sp_rule_conf *rc = &p->rules[i];
@@ -640,12 +646,21 @@ unsigned sp_policy_require(const struct sp_policy *p)
 
 const struct sp_loc *sp_policy_require_loc(const struct sp_policy *p, unsigned sensor)
 {
-	unsigned w = sensor == SP_REQUIRE_KERNEL ? 0 : sensor == SP_REQUIRE_SHIM ? 1 : 2;
+	unsigned w = 0;
 
-	for (unsigned i = 0; w < 2 && i < p->nlayers; i++)
+	while (w < SP_REQUIRE_N && sensor != 1u << w)
+		w++;
+	for (unsigned i = 0; w < SP_REQUIRE_N && i < p->nlayers; i++)
 		if (p->layers[i]->require & sensor)
 			return &p->layers[i]->require_loc[w];
 	return NULL;
+}
+
+bool sp_policy_confine_writes(const struct sp_policy *p, struct sp_loc *loc)
+{
+	if (loc)
+		*loc = p->confine_loc;
+	return p->confine;
 }
 
 const struct sp_rule_conf *sp_policy_rule(const struct sp_policy *p, const char *id)

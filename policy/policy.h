@@ -86,6 +86,8 @@ enum sp_mode { SP_MODE_ENFORCE = 0, SP_MODE_MONITOR = 1 };
 /* require: sensors that must be active */
 #define SP_REQUIRE_KERNEL (1u << 0)
 #define SP_REQUIRE_SHIM (1u << 1)
+#define SP_REQUIRE_ENFORCING (1u << 2)  /* the kernel sensor or the seccomp fallback */
+#define SP_REQUIRE_N 3
 
 /* Where a setting or an entry was written.  file is owned by the policy. */
 struct sp_loc {
@@ -179,6 +181,23 @@ unsigned sp_policy_threshold(const struct sp_policy *p);
 unsigned sp_policy_require(const struct sp_policy *p);          /* SP_REQUIRE_* */
 /* Where a required sensor (one SP_REQUIRE_* bit) was first required, or NULL. */
 const struct sp_loc *sp_policy_require_loc(const struct sp_policy *p, unsigned sensor);
+
+/*
+ * files.confine_writes: confine the writes of the install's processes to
+ * the target environment, pip's temporary and cache directories and the
+ * files.allow_write entries (Landlock).  *loc (may be NULL) gets where it
+ * was set (file NULL: never set).
+ */
+bool sp_policy_confine_writes(const struct sp_policy *p, struct sp_loc *loc);
+
+/*
+ * The files.allow_write entries, in layer order: each entry's expanded
+ * pattern (absolute, "**\/..." or a bare file name).  fn returns 0 to go
+ * on, else its value is returned.
+ */
+int sp_policy_write_allows(const struct sp_policy *p,
+			   int (*fn)(void *ctx, const char *pattern, const struct sp_entry *e),
+			   void *ctx);
 
 /* A scorer rule's settings.  id is one of policy/rules.def. */
 struct sp_rule_conf {

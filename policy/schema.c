@@ -481,8 +481,18 @@ LIST_KEY(k_exec_deny, path_entry, EK_EXEC, SP_ACT_DENY)
 
 static const struct keydef packages_keys[] = { { "allow", k_pkg_allow }, { "deny", k_pkg_deny } };
 static const struct keydef network_keys[] = { { "allow", k_net_allow }, { "deny", k_net_deny } };
+/* files.confine_writes: true | false */
+static void k_confine(struct sctx *c, const struct ynode *k, const struct ynode *v, void *arg)
+{
+	if (get_bool(c, v, &c->l->confine)) {
+		c->l->has_confine = true;
+		c->l->confine_loc = loc_of(c, v);
+	}
+}
+
 static const struct keydef files_keys[] = {
 	{ "deny_read", k_deny_read }, { "deny_write", k_deny_write }, { "allow_write", k_allow_write },
+	{ "confine_writes", k_confine },
 };
 static const struct keydef exec_keys[] = { { "allow", k_exec_allow }, { "deny", k_exec_deny } };
 
@@ -538,12 +548,12 @@ static void k_threshold(struct sctx *c, const struct ynode *k, const struct ynod
 
 static void k_require(struct sctx *c, const struct ynode *k, const struct ynode *v, void *arg)
 {
-	static const char *const sensors[] = { "kernel", "shim" };
+	static const char *const sensors[SP_REQUIRE_N] = { "kernel", "shim", "enforcing" };
 
 	if (!want(c, v, Y_SEQ, "require"))
 		return;
 	for (size_t i = 0; i < v->n; i++) {
-		int w = get_word(c, v->items[i], "sensor", sensors, 2);
+		int w = get_word(c, v->items[i], "sensor", sensors, SP_REQUIRE_N);
 
 		if (w < 0)
 			continue;

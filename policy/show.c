@@ -162,10 +162,10 @@ static void show_header(struct sbuf *b, const struct sp_policy *p)
 
 static void show_require(struct sbuf *b, const struct sp_policy *p)
 {
-	static const char *const names[] = { "kernel", "shim" };
+	static const char *const names[SP_REQUIRE_N] = { "kernel", "shim", "enforcing" };
 	bool any = false;
 
-	for (unsigned w = 0; w < 2; w++) {
+	for (unsigned w = 0; w < SP_REQUIRE_N; w++) {
 		const struct sp_loc *loc = NULL;
 
 		if (!(p->require & (1u << w)))
@@ -205,6 +205,8 @@ char *sp_policy_show(const struct sp_policy *p)
 	show_list(&b, p, "deny_read", EK_READ, SP_ACT_DENY);
 	show_list(&b, p, "deny_write", EK_WRITE, SP_ACT_DENY);
 	show_list(&b, p, "allow_write", EK_WRITE, SP_ACT_ALLOW);
+	sb_printf(&b, "  confine_writes: %s", p->confine ? "true" : "false");
+	sb_from(&b, &p->confine_loc);
 	sb_printf(&b, "exec:\n");
 	show_list(&b, p, "allow", EK_EXEC, SP_ACT_ALLOW);
 	show_list(&b, p, "deny", EK_EXEC, SP_ACT_DENY);

@@ -163,3 +163,47 @@ clean-local: clean-tests-work
 clean-tests-work:
 	-rm -rf tests/work tests/work.tmp
 .PHONY: clean-tests-work
+
+# ---- without the kernel sensor: the seccomp fallback, Landlock, `docker build` ----
+# tests/lib/dockeremu emulates `docker build`; tests/lib/sp_static is a
+# statically linked helper (raw system calls, no dynamic loader).
+check_PROGRAMS += tests/lib/dockeremu tests/lib/sp_static
+tests_lib_dockeremu_SOURCES = tests/lib/dockeremu.c
+tests_lib_dockeremu_CFLAGS = $(WARN_CFLAGS)
+tests_lib_dockeremu_LDFLAGS =
+tests_lib_sp_static_SOURCES = tests/lib/sp_static.c
+tests_lib_sp_static_CFLAGS = $(WARN_CFLAGS)
+tests_lib_sp_static_LDFLAGS = -static
+
+container_tests = \
+	tests/integration/container-benign.test \
+	tests/integration/container-stopped.test \
+	tests/integration/container-files.test \
+	tests/integration/container-processes.test \
+	tests/integration/container-unprivileged.test \
+	tests/integration/container-require.test \
+	tests/integration/container-landlock.test \
+	tests/integration/container-example.test \
+	tests/integration/container-policy.test \
+	tests/integration/shims.test \
+	tests/integration/filecaps.test
+TESTS += $(container_tests)
+EXTRA_DIST += $(container_tests) tests/lib/container.sh
+
+if UNIT_TESTS
+# the fallback's pieces, linked with the guard's own objects
+check_PROGRAMS += tests/unit/test_fallback
+TESTS += tests/unit/test_fallback
+tests_unit_test_fallback_SOURCES = tests/unit/test_fallback.c $(guard_core_sources)
+tests_unit_test_fallback_CFLAGS = $(unit_cflags) $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
+tests_unit_test_fallback_LDADD = $(POLICY_LIBS) $(LIBBPF_LIBS) $(YAML_LIBS) $(unit_ldadd) -lm -lpthread
+endif
+
+# make bench-fallback (part of make bench): installs under safe-pip, with
+# the kernel sensor and with the seccomp fallback, against plain pip.
+bench: bench-fallback
+bench-fallback: tests/lib/dockeremu$(EXEEXT) guard/safe-pip$(EXEEXT) tests/work/.stamp
+	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' PYTHON3='$(PYTHON3)' \
+		$(SHELL) $(top_srcdir)/tests/bench/fallback-bench.sh
+.PHONY: bench-fallback
+EXTRA_DIST += tests/bench/fallback-bench.sh

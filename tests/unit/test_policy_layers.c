@@ -158,6 +158,11 @@ static void test_lock_rules(void **state)
 			  (const char *const[]){ "lowering typosquat.max_distance from 2 (/etc/p.yaml:5) to 1", NULL });
 	expect_lock_error(f, "typosquat: {popular_top_n: 10}\n", 1,
 			  (const char *const[]){ "lowering typosquat.popular_top_n from 5000", NULL });
+	/* write confinement, once required by a locked layer, stays */
+	assert_int_equal(add(f, "/etc/p2.yaml", "locked: true\nfiles: {confine_writes: true}\n"), 0);
+	expect_lock_error(f, "files: {confine_writes: false}\n", 1,
+			  (const char *const[]){ "files.confine_writes: false would weaken the locked policy /etc/p2.yaml", NULL });
+	assert_int_equal(add(f, "user.yaml", "files: {confine_writes: true}\nrequire: [enforcing]\n"), 0);
 	assert_int_equal(add(f, "user.yaml", "rules: {listen: {weight: 200, cap: 300, enabled: true}}\n"
 				"typosquat: {max_distance: 3, popular_top_n: 8000}\n"), 0);
 	assert_int_equal(sp_policy_rule(f->p, "listen")->weight, 200);

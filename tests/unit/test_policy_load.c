@@ -150,6 +150,49 @@ static void test_full_schema(void **state)
 	assert_true(sp_policy_net_allows_role(f->p, SP_PROLE_BUILD));
 }
 
+/* require: [enforcing] and files.confine_writes, with their locations */
+static void test_enforcing_and_confine(void **state)
+{
+	struct fix *f = *state;
+	struct sp_loc loc;
+
+	assert_int_equal(sp_policy_add_default(f->p, &f->err), 0);
+	assert_false(sp_policy_confine_writes(f->p, &loc));
+	assert_string_equal(loc.file, SP_POLICY_DEFAULT_NAME);
+	assert_int_equal(add(f, "version: 1\nrequire: [enforcing]\n"
+			     "files:\n  confine_writes: true\n  allow_write: [\"/srv/build/**\"]\n"), 0);
+	assert_int_equal(sp_policy_require(f->p), SP_REQUIRE_ENFORCING);
+	assert_int_equal(sp_policy_require_loc(f->p, SP_REQUIRE_ENFORCING)->line, 2);
+	assert_null(sp_policy_require_loc(f->p, SP_REQUIRE_KERNEL));
+	assert_true(sp_policy_confine_writes(f->p, &loc));
+	assert_string_equal(loc.file, "t.yaml");
+	assert_int_equal(loc.line, 4);
+	expect_error(f, "require: [enforcng]\n", 1, 11, "did you mean 'enforcing'");
+	expect_error(f, "files: {confine_writes: yes}\n", 1, 25, "expected true or false");
+	expect_error(f, "files: {confine_write: true}\n", 1, 9, "did you mean 'confine_writes'");
+}
+
+static int count_allow(void *ctx, const char *pattern, const struct sp_entry *e)
+{
+	char *seen = ctx;
+
+	snprintf(seen + strlen(seen), 512 - strlen(seen), "%s@%u;", pattern, e->loc.line);
+	return 0;
+}
+
+/* The allow_write patterns in layer order, "~" expanded, for Landlock roots. */
+static void test_write_allows_listed(void **state)
+{
+	struct fix *f = *state;
+	char seen[512] = "";
+
+	assert_int_equal(add(f, "files:\n  allow_write: [\"/tmp/**\", \"~/.cache/**\"]\n"
+			     "  deny_write: [\"/etc/**\"]\n"), 0);
+	assert_int_equal(add(f, "files: {allow_write: [\"/dev/null\"]}\n"), 0);
+	assert_int_equal(sp_policy_write_allows(f->p, count_allow, seen), 0);
+	assert_string_equal(seen, "/tmp/**@2;/home/u/.cache/**@2;/dev/null@1;");
+}
+
 static void test_syntax_error_position(void **state)
 {
 	expect_error(*state, "version: 1\nmode: [enforce\n", 3, 0, "invalid YAML");
@@ -448,6 +491,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_default_loads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_sets_every_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enforcing_and_confine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_allows_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_error_position, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_keys_hint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
