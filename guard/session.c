@@ -12,9 +12,11 @@
 
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
+#include "guard/gscore.h"
 #include "guard/kmon.h"
 #include "guard/ksensor.h"
 #include "guard/shimsrv.h"
+#include "guard/summary.h"
 #include "policy/policy.h"
 #include "guard/util.h"
 
@@ -370,6 +372,7 @@ static int event_loop(struct session *s)
 			(void)ks_consume(s->ks);
 		}
 		shimsrv_after_events(s);
+		gscore_tick(s);
 		if (!s->blocked && ks_is_doomed(s->ks)) {
 			/* the record of the denied action that doomed it may still be queued */
 			(void)ks_consume(s->ks);
@@ -534,7 +537,7 @@ int session_run(const struct options *opt)
 		status = SP_EXIT_SENSOR;
 		goto out;
 	}
-	if (kmon_init(&s) < 0) {
+	if (kmon_init(&s) < 0 || gscore_init(&s) < 0) {
 		sp_msg("out of memory");
 		status = SP_EXIT_INTERNAL;
 		goto out;
@@ -584,9 +587,16 @@ int session_run(const struct options *opt)
 	} else {
 		finish_tree(&s);
 		status = s.interrupted ? 128 + s.interrupted : exit_status_of_pip(&s);
+		/* what pip left behind (a .pth file) can still reach the threshold */
+		if (!s.interrupted && gscore_settle(&s)) {
+			shimsrv_finish(&s);
+			report_block(&s);
+			status = SP_EXIT_BLOCKED;
+		}
 	}
 	shimsrv_finish(&s);
 	kmon_finish(&s);
+	gscore_finish(&s);
 	wait_root(&s);
 	report_end(&s, status);
 
@@ -594,6 +604,8 @@ out_terminal:
 	take_terminal(&s);
 out_signals:
 	log_verdict(&s, status);
+	if (opt->json_path)
+		(void)summary_write(&s, opt->json_path, status);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
 	if (s.have_cgroup && sp_cgroup_destroy(&s.cg, 2000) < 0)
@@ -601,6 +613,7 @@ out:
 	log_close(&s);
 	shimsrv_close(&s);
 	spawn_close(&s.sp);
+	gscore_free(&s);
 	kmon_free(&s);
 	if (s.opening) {
 		if (ks_open_wait(s.opening, &s.ks, &why) == 0)

@@ -31,6 +31,7 @@ struct sp_policy;
 struct shimsrv;
 struct kstate;
 struct gnet;
+struct gscore;
 
 #define FINDING_WHAT_MAX 512
 
@@ -74,6 +75,7 @@ struct session {
 
 	struct kstate *kst;             /* kernel findings and counters (guard/kmon.h) */
 	struct gnet *gnet;              /* kernel network rule ids -> policy entries */
+	struct gscore *gsc;             /* live scores (guard/gscore.h) */
 
 	bool blocked;                   /* a deny rule fired */
 	int block_finding;              /* index of the finding that blocked */
@@ -94,7 +96,10 @@ int sensors_check(void);
 /* monitor.c: one kernel record, in ring buffer order. */
 int monitor_kernel_record(void *ctx, const struct sp_event *e);
 
-/* Add a finding; returns its index or -ENOMEM. */
+/*
+ * Add a finding; returns its index or -ENOMEM.  The scorer gives it its
+ * points, and stops the tree when its distribution reaches the threshold.
+ */
 int session_add_finding(struct session *s, const struct finding *f);
 
 /* Render an IPv4/IPv6 address and port as "1.2.3.4:80" / "[::1]:80". */
