@@ -166,15 +166,17 @@ static void on_cross(struct session *s, size_t idx)
 	const struct finding *f = &s->findings[idx];
 	const struct sp_entry *allow;
 
-	if (f->deny)
+	switch (score_decide(true, f->deny, gpolicy_enforcing(s), dist_allowed(s, f->dist, &allow))) {
+	case SCORE_GO_ON:
 		return;         /* a deny stops it anyway, under its own name */
-	if (dist_allowed(s, f->dist, &allow)) {
+	case SCORE_ALLOWED:
 		g->allowed_crossed++;
 		return;
-	}
-	if (!gpolicy_enforcing(s)) {
+	case SCORE_MONITOR:
 		g->monitor_crossed++;
 		return;
+	case SCORE_STOP:
+		break;
 	}
 	if (s->blocked)
 		return;

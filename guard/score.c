@@ -208,6 +208,16 @@ size_t scorer_top(const struct scorer *sc, int dist, size_t *out, size_t max)
 	return n;
 }
 
+enum score_verdict score_decide(bool crossed, bool deny, bool enforce, bool allowed)
+{
+	if (!crossed || deny)
+		return SCORE_GO_ON;
+	/* an allowed package is never stopped by its score, in either mode */
+	if (allowed)
+		return SCORE_ALLOWED;
+	return enforce ? SCORE_STOP : SCORE_MONITOR;
+}
+
 int scorer_worst(const struct scorer *sc)
 {
 	int worst = SCORE_NONE_DIST;

@@ -99,6 +99,21 @@ unsigned scorer_dist_total(const struct scorer *sc, int dist);
  */
 size_t scorer_top(const struct scorer *sc, int dist, size_t *out, size_t max);
 
+/* What a crossing does. */
+enum score_verdict {
+	SCORE_GO_ON = 0,                /* no crossing, or a deny (stops under its own name) */
+	SCORE_STOP,                     /* kill the tree */
+	SCORE_MONITOR,                  /* monitor mode: report that it would have stopped */
+	SCORE_ALLOWED,                  /* packages.allow: report, never stop by score */
+};
+
+/*
+ * The verdict for a finding: crossed as scorer_add() said, deny a deny
+ * finding, enforce the policy's mode, allowed the distribution is in
+ * packages.allow.
+ */
+enum score_verdict score_decide(bool crossed, bool deny, bool enforce, bool allowed);
+
 /* The distribution with the highest score (SCORE_NONE_DIST when only it scored). */
 int scorer_worst(const struct scorer *sc);
 

@@ -212,8 +212,10 @@ bool sig_spawn_fetch(const char *prog, const char *argv, size_t argv_len, char *
 			}
 		return false;
 	}
-	if (strcmp(name, "base64") == 0 || strcmp(name, "xxd") == 0 || strcmp(name, "uudecode") == 0 ||
-	    strcmp(name, "openssl") == 0) {
+	/* the decoders' names end in digits of their own: no stem */
+	snprintf(name, sizeof(name), "%s", sig_base(prog));
+	if (strcmp(name, "base64") == 0 || strcmp(name, "base32") == 0 || strcmp(name, "xxd") == 0 ||
+	    strcmp(name, "uudecode") == 0 || strcmp(name, "openssl") == 0) {
 		for (int i = 1; i < nargs; i++)
 			if (in_list(args[i], decode_flags, ARRAY_LEN(decode_flags)) ||
 			    strcmp(name, "uudecode") == 0) {
@@ -461,6 +463,8 @@ bool sig_toolchain(const char *prog)
 	const char *dash;
 	size_t n;
 
+	if (in_list(sig_base(prog), toolchain, ARRAY_LEN(toolchain)))
+		return true;    /* collect2, f951: digits of their own */
 	stem(sig_base(prog), name, sizeof(name));
 	/* gcc-12 was cut to gcc- */
 	n = strlen(name);

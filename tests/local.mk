@@ -24,6 +24,8 @@ unit_tests += \
 	tests/unit/test_kevent \
 	tests/unit/test_kstats \
 	tests/unit/test_systab
+# The scorer, its judges and recorded event streams.
+unit_tests += tests/unit/test_score
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -76,6 +78,9 @@ tests_unit_test_kevent_LDADD = $(unit_ldadd) -lm
 tests_unit_test_kstats_SOURCES = tests/unit/test_kstats.c guard/kstats.c
 tests_unit_test_kstats_CFLAGS = $(unit_cflags)
 tests_unit_test_kstats_LDADD = $(unit_ldadd)
+tests_unit_test_score_SOURCES = tests/unit/test_score.c guard/score.c guard/signals.c guard/kstats.c
+tests_unit_test_score_CFLAGS = $(unit_cflags)
+tests_unit_test_score_LDADD = $(POLICY_LIBS) $(unit_ldadd)
 tests_unit_test_systab_SOURCES = tests/unit/test_systab.c guard/systab.c
 tests_unit_test_systab_CFLAGS = $(unit_cflags)
 tests_unit_test_systab_LDADD = $(unit_ldadd)
