@@ -82,7 +82,15 @@ int gscore_init(struct session *s)
 	g->proc_limit = env_limit("SAFE_PIP_PROC_LIMIT", GSCORE_PROC_LIMIT);
 	if (tmp && tmp[0] == '/' && strlen(tmp) < sizeof(g->tmpdir))
 		snprintf(g->tmpdir, sizeof(g->tmpdir), "%s", tmp);
-	g->start_real = time(NULL);
+	{
+		struct timespec ts;
+		const char *home = getenv("HOME");
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		g->start_real_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		if (home && home[0] == '/' && strcmp(home, "/") && strlen(home) < sizeof(g->home))
+			snprintf(g->home, sizeof(g->home), "%s", home);
+	}
 	if (s->opt)
 		count_requests(s, g);
 	s->gsc = g;

@@ -62,7 +62,8 @@ struct gscore {
 	size_t nnames;
 
 	char tmpdir[PATH_MAX];          /* $TMPDIR of the session, "" if none */
-	time_t start_real;
+	uint64_t start_real_ns;          /* CLOCK_REALTIME at the start (birth times) */
+	char home[PATH_MAX];            /* $HOME of the session, "" if none */
 
 	/* install features: what was asked for, what got installed */
 	char *requested[GSCORE_REQUESTED_MAX];

@@ -214,22 +214,44 @@ static void watch_pth(struct session *s, const struct proc *p, const struct sp_e
 	g->npth++;
 }
 
-/* Where a build may write without it counting: its trees, temp dirs, the policy's allow_write. */
-static bool build_may_write(const struct session *s, const struct proc *p, const char *path)
+/* Where a build may write without it counting: devices, its trees, $TMPDIR. */
+static bool build_space(const struct session *s, const struct proc *p, const char *path)
 {
-	static const char *const ignored[] = { "/dev", "/proc", "/sys", "/tmp", "/var/tmp", "/run/user" };
-	const struct sp_entry *m;
+	static const char *const devices[] = { "/dev", "/proc", "/sys" };
 
-	for (size_t i = 0; i < ARRAY_SIZE(ignored); i++)
-		if (under(path, ignored[i]))
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+		if (under(path, devices[i]))
 			return true;
-	if (s->gsc->tmpdir[0] && under(path, s->gsc->tmpdir))
+	return kmon_in_build_space(s, p, path) || (s->gsc->tmpdir[0] && under(path, s->gsc->tmpdir));
+}
+
+/* Is path a temporary file (not in the home, wherever the home lies)? */
+static bool temporary(const struct session *s, const char *path)
+{
+	static const char *const temps[] = { "/tmp", "/var/tmp", "/run/user" };
+
+	if (s->gsc->home[0] && under(path, s->gsc->home))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(temps); i++)
+		if (under(path, temps[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Does the policy's allow_write entry m cover path?  In the home only an
+ * entry written for the home (~/.cache/...) does: the /tmp entry is about
+ * temporary files, not a home that happens to lie there.
+ */
+static bool allowed_write(const struct session *s, const struct sp_entry *m, const char *path)
+{
+	const char *home = s->gsc->home;
+
+	if (!m || m->action != SP_ACT_ALLOW)
+		return false;
+	if (!home[0] || !under(path, home))
 		return true;
-	if (kmon_in_build_space(s, p, path))
-		return true;
-	m = s->policy ? sp_policy_match_write(s->policy, path) : NULL;
-	/* a deny entry is the policy's finding (denied-write), an allow is no finding */
-	return m != NULL;
+	return m->text[0] == '~' || strncmp(m->text, home, strlen(home)) == 0;
 }
 
 /* Did the file exist before this session (another package's file)? */
@@ -240,17 +262,22 @@ static bool existed_before(const struct session *s, const char *path)
 	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) < 0 ||
 	    !(stx.stx_mask & STATX_BTIME))
 		return false;   /* no birth time here: cannot tell, no finding */
-	return (time_t)stx.stx_btime.tv_sec < s->gsc->start_real;
+	return (int64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec <
+	       (int64_t)s->gsc->start_real_ns;
 }
 
 static void check_write(struct session *s, struct proc *p, const struct sp_event *e,
 			const char *path)
 {
 	const char *prefix = s->py.prefix;
+	const struct sp_entry *m;
 	char w[W_MAX];
 
-	if (build_may_write(s, p, path))
+	if (build_space(s, p, path))
 		return;
+	m = s->policy ? sp_policy_match_write(s->policy, path) : NULL;
+	if (m && m->action == SP_ACT_DENY)
+		return;         /* the policy's own finding (denied-write) names it */
 	if (prefix && under(path, prefix)) {
 		/* installing into the target is fine; rewriting what was there is not */
 		if ((strstr(path, "/site-packages/") || strstr(path, "/dist-packages/")) &&
@@ -260,6 +287,8 @@ static void check_write(struct session *s, struct proc *p, const struct sp_event
 				   gscore_who(p, w, sizeof(w)), path);
 		return;
 	}
+	if (allowed_write(s, m, path) || temporary(s, path))
+		return;
 	gscore_add(s, p, e->h.ts_ns, via_of(s, e), "write-outside-target",
 		   "%s wrote %s, outside the install target and its build tree",
 		   gscore_who(p, w, sizeof(w)), path);

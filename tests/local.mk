@@ -114,12 +114,15 @@ integration_tests += \
 	tests/integration/kernel-supervisor.test \
 	tests/integration/kernel-flood.test \
 	tests/integration/kernel-stats.test
+# The live scorer: its rules, verdicts, reports and summary.
+integration_tests += \
+	tests/integration/score-rules.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \
 	tests/lib/harness.sh tests/lib/mkenv.sh tests/lib/sdist.py tests/lib/sink.py \
 	tests/lib/treehash.py tests/fixtures \
-	tests/lib/kernel.sh tests/lib/logq.py tests/lib/dnssink.py tests/lib/private-resolv.sh
+	tests/lib/kernel.sh tests/lib/logq.py tests/lib/sumq.py tests/lib/dnssink.py tests/lib/private-resolv.sh
 
 # The offline wheelhouse and venv template every integration test copies.
 check_DATA += tests/work/.stamp
