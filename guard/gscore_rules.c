@@ -470,22 +470,76 @@ void gscore_record(struct session *s, struct proc *p, const struct sp_event *e)
 
 /* --------------------------------------------------------------- .pth */
 
-/* Judge a watched .pth once it has code; true when it was judged. */
-static bool judge_pth(struct session *s, struct gscore_pth *t)
+#define PTH_IMPORTS_MAX 8
+#define PTH_MODULE_MAX (256 * 1024)     /* bytes of an imported module read */
+
+/* Read at most len - 1 bytes of path; -1 when it cannot be read. */
+static ssize_t read_small(const char *path, char *buf, size_t len)
 {
-	char buf[SIG_PTH_MAX], why[SIG_WHY_MAX], w[W_MAX];
-	_cleanup_close_ int fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct proc *p = proctab_get(&s->procs, t->pid);
-	struct proc stub = { .pid = t->pid, .dist = t->dist, .role = t->role };
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	ssize_t n;
 
 	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/*
+ * The modules a .pth imports, from its own directory: a line that only
+ * imports is judged by what it imports (one level, bounded).
+ */
+static bool imported_suspicious(const struct gscore_pth *t, const char *text, size_t len,
+				char *why, size_t wlen)
+{
+	char names[PTH_IMPORTS_MAX][SIG_MODNAME_MAX], dir[PATH_MAX], path[PATH_MAX + 96];
+	size_t n = sig_pth_imports(text, len, names, PTH_IMPORTS_MAX);
+	const char *slash = strrchr(t->path, '/');
+	char *src;
+	bool hit = false;
+
+	if (!n || !slash || (size_t)(slash - t->path) >= sizeof(dir))
 		return false;
-	n = read(fd, buf, sizeof(buf));
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - t->path), t->path);
+	src = malloc(PTH_MODULE_MAX);
+	if (!src)
+		return false;
+	for (size_t i = 0; i < n && !hit; i++) {
+		static const char *const forms[] = { ".py", "/__init__.py" };
+
+		for (size_t f = 0; f < ARRAY_SIZE(forms) && !hit; f++) {
+			ssize_t l;
+
+			snprintf(path, sizeof(path), "%s/%s%s", dir, names[i], forms[f]);
+			l = read_small(path, src, PTH_MODULE_MAX);
+			if (l > 0 && sig_module_suspicious(src, (size_t)l, why, wlen)) {
+				size_t o = strlen(why);
+
+				snprintf(why + o, wlen - o, " (%s)", path_base(path));
+				hit = true;
+			}
+		}
+	}
+	free(src);
+	return hit;
+}
+
+/* Judge a watched .pth once it has code; true when it was judged. */
+static bool judge_pth(struct session *s, struct gscore_pth *t)
+{
+	char buf[SIG_PTH_MAX], why[SIG_WHY_MAX + 64], w[W_MAX];
+	struct proc *p = proctab_get(&s->procs, t->pid);
+	struct proc stub = { .pid = t->pid, .dist = t->dist, .role = t->role };
+	ssize_t n = read_small(t->path, buf, sizeof(buf));
+
 	if (n <= 0 || !sig_pth_has_code(buf, (size_t)n))
 		return false;   /* not written yet, or paths only (so far) */
-	if (!sig_pth_exec(buf, (size_t)n, why, sizeof(why)))
-		return false;   /* an honest shim line; a later write may still change that */
+	/* an honest shim line: a later write, or the module it loads, may still change that */
+	if (!sig_pth_exec(buf, (size_t)n, why, sizeof(why)) &&
+	    !imported_suspicious(t, buf, (size_t)n, why, sizeof(why)))
+		return false;
 	if (!p)
 		p = &stub;
 	gscore_add(s, p, t->ts, t->via, "pth-exec", "%s created %s: %s", gscore_who(p, w, sizeof(w)),

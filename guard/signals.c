@@ -286,6 +286,92 @@ bool sig_pth_exec(const char *text, size_t len, char *why, size_t wlen)
 	return false;
 }
 
+static size_t add_name(char names[][SIG_MODNAME_MAX], size_t n, size_t max, const char *s, size_t l)
+{
+	if (n >= max || l == 0 || l >= SIG_MODNAME_MAX)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(names[i]) == l && !strncmp(names[i], s, l))
+			return n;
+	memcpy(names[n], s, l);
+	names[n][l] = '\0';
+	return n + 1;
+}
+
+static size_t ident_len(const char *s, size_t max)
+{
+	size_t l = 0;
+
+	while (l < max && (isalnum((unsigned char)s[l]) || s[l] == '_'))
+		l++;
+	return l;
+}
+
+/* The names of one code line: "import a, b.c as d; ... __import__('x')". */
+static size_t line_imports(const char *line, size_t n, char names[][SIG_MODNAME_MAX], size_t k,
+			   size_t max)
+{
+	size_t i = 6;
+
+	/* the statement's list: up to the first ';' */
+	while (i < n && line[i] != ';') {
+		size_t l;
+
+		while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == ','))
+			i++;
+		l = ident_len(line + i, n - i);
+		k = add_name(names, k, max, line + i, l);
+		i += l;
+		/* skip ".sub" and "as alias" up to the next ',' or ';' */
+		while (i < n && line[i] != ',' && line[i] != ';')
+			i++;
+	}
+	for (const char *c = line; (c = memmem(c, (size_t)(line + n - c), "__import__(", 11)); c += 11) {
+		const char *q = c + 11;
+
+		if (q < line + n && (*q == '\'' || *q == '"'))
+			q++;
+		k = add_name(names, k, max, q, ident_len(q, (size_t)(line + n - q)));
+	}
+	return k;
+}
+
+size_t sig_pth_imports(const char *text, size_t len, char names[][SIG_MODNAME_MAX], size_t max)
+{
+	size_t k = 0;
+
+	if (len > SIG_PTH_MAX)
+		len = SIG_PTH_MAX;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+
+		if (is_import_line(text + i, n))
+			k = line_imports(text + i, n, names, k, max);
+		i += n + 1;
+	}
+	return k;
+}
+
+/* What the module behind a .pth line has no honest reason to do at every start. */
+static const char *const module_tokens[] = {
+	"import socket", "from socket", "urllib.request", "urlopen", "http.client", "import requests",
+	"subprocess", "os.system", "os.popen", "pty.spawn", "b64decode", "marshal.loads",
+	"zlib.decompress", "exec(", "eval(", "ctypes", ".aws/", ".ssh/", "id_rsa", ".netrc",
+	"discord", "webhook", "api.telegram",
+};
+
+bool sig_module_suspicious(const char *src, size_t len, char *why, size_t wlen)
+{
+	for (size_t i = 0; i < ARRAY_LEN(module_tokens); i++)
+		if (memmem(src, len, module_tokens[i], strlen(module_tokens[i]))) {
+			set_why(why, wlen, "the module it imports at every interpreter start uses %s",
+				module_tokens[i]);
+			return true;
+		}
+	return false;
+}
+
 bool sig_pth_path(const char *path)
 {
 	size_t n = strlen(path);

@@ -41,6 +41,23 @@ bool sig_spawn_fetch(const char *prog, const char *argv, size_t argv_len, char *
  */
 bool sig_pth_exec(const char *text, size_t len, char *why, size_t wlen);
 
+#define SIG_MODNAME_MAX 64
+
+/*
+ * The modules the code lines of a .pth import ("import a, b.c" gives a and
+ * b; "__import__('x')" gives x), at most max of them, into names.
+ * Returns how many.
+ */
+size_t sig_pth_imports(const char *text, size_t len, char names[][SIG_MODNAME_MAX], size_t max);
+
+/*
+ * Does the source of a module a .pth imports (len bytes) reach for the
+ * network, processes, decoded code or credentials?  A shim that .pth
+ * files load honestly (setuptools' _distutils_hack, editable finders)
+ * does none of that.  Returns true and fills why.
+ */
+bool sig_module_suspicious(const char *src, size_t len, char *why, size_t wlen);
+
 /* Does a .pth file's text execute anything at all (an "import" line)? */
 bool sig_pth_has_code(const char *text, size_t len);
 

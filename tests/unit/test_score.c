@@ -368,6 +368,19 @@ static void test_pth(void **state)
 	assert_true(sig_pth_exec(spawner, strlen(spawner), why, sizeof(why)));
 	/* an import line without its newline at the end of the file counts too */
 	assert_true(sig_pth_exec("import socket", 13, why, sizeof(why)));
+	/* a line that only imports is judged by the module it imports */
+	{
+		char names[4][SIG_MODNAME_MAX];
+
+		assert_int_equal(sig_pth_imports(setuptools, strlen(setuptools), names, 4), 2);
+		assert_string_equal(names[0], "os");
+		assert_string_equal(names[1], "_distutils_hack");
+		assert_int_equal(sig_pth_imports("import a, b.c as d; x()\n", 25, names, 4), 2);
+		assert_string_equal(names[1], "b");
+		assert_int_equal(sig_pth_imports(paths, strlen(paths), names, 4), 0);
+	}
+	assert_true(sig_module_suspicious("import os\nimport socket\n", 24, why, sizeof(why)));
+	assert_false(sig_module_suspicious("import importlib.abc\nimport sys\n", 32, why, sizeof(why)));
 	assert_true(sig_pth_path("/v/lib/python3.11/site-packages/zz.pth"));
 	assert_false(sig_pth_path("/v/lib/python3.11/site-packages/zz.pth.bak"));
 	assert_false(sig_pth_path("/tmp/zz.pth"));
