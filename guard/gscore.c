@@ -197,6 +197,25 @@ static void on_cross(struct session *s, size_t idx)
 	g->block_dist = f->dist;
 }
 
+/*
+ * A program the policy's exec.allow names earns no points for where it
+ * lies or what it is (the user allowed it by name): the finding stays.
+ */
+static bool exec_allowed(const struct session *s, const struct finding *f, const struct proc *p)
+{
+	static const char *const rules[] = { "exec-temp", "exec-new-file", "static-exec" };
+	const struct sp_entry *m;
+
+	if (!p || !p->exe || !s->policy)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		if (!strcmp(f->rule, rules[i])) {
+			m = sp_policy_match_exec(s->policy, p->exe);
+			return m && m->action == SP_ACT_ALLOW;
+		}
+	return false;
+}
+
 void gscore_on_finding(struct session *s, size_t idx)
 {
 	struct gscore *g = s->gsc;
@@ -207,7 +226,8 @@ void gscore_on_finding(struct session *s, size_t idx)
 
 	if (!g)
 		return;
-	pts = scorer_add(&g->sc, idx, f->rule, f->dist, p ? p->role : SP_ROLE_NONE, &crossed);
+	pts = scorer_add(&g->sc, idx, exec_allowed(s, f, p) ? NULL : f->rule, f->dist,
+			 p ? p->role : SP_ROLE_NONE, &crossed);
 	f->points = pts > 0 ? pts : 0;
 	if (!g->pending_via || !g->pending_via[0])
 		set_frame(g, idx, cur_via(s, f->ts_ns));

@@ -182,6 +182,13 @@ static void on_exec(struct session *s, struct proc *p, const struct sp_event *e)
 	if (!hit && x->path[0] && strcmp(x->path, x->filename) != 0 && !(x->xflags & SP_XF_SCRIPT))
 		hit = sig_spawn_fetch(x->path, x->argv, x->argv_len < SP_ARGV_MAX ? x->argv_len :
 				      SP_ARGV_MAX, why, sizeof(why));
+	/* a downloader the policy's exec.allow names may download: the user said so */
+	if (hit && sig_downloader(file) && s->policy && p->exe) {
+		const struct sp_entry *m = sp_policy_match_exec(s->policy, p->exe);
+
+		if (m && m->action == SP_ACT_ALLOW)
+			hit = false;
+	}
 	if (hit)
 		gscore_add(s, p, e->h.ts_ns, via_of(s, e), "spawn-fetch", "%s: %s",
 			   gscore_who(p, w, sizeof(w)), why);

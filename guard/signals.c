@@ -171,6 +171,15 @@ static int split_args(const char *argv, size_t len, const char **args, char *buf
 	return nargs;
 }
 
+bool sig_downloader(const char *prog)
+{
+	char name[64];
+
+	stem(sig_base(prog), name, sizeof(name));
+	return in_list(name, downloaders, ARRAY_LEN(downloaders)) ||
+	       in_list(sig_base(prog), downloaders, ARRAY_LEN(downloaders));
+}
+
 bool sig_spawn_fetch(const char *prog, const char *argv, size_t argv_len, char *why, size_t wlen)
 {
 	static const char *const c_opts[] = { "-c", "-lc", "-ic", "-cl", "-ci" };

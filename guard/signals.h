@@ -97,6 +97,9 @@ bool sig_toolchain(const char *prog);
  */
 bool sig_toolchain_home(const char *path);
 
+/* Is prog (a path or a name) a downloader (curl, wget ...)? */
+bool sig_downloader(const char *prog);
+
 /* Is path a system directory's file (/usr, /bin, /sbin, /lib ...)? */
 bool sig_system_path(const char *path);
 

@@ -116,6 +116,7 @@ integration_tests += \
 	tests/integration/kernel-stats.test
 # The live scorer: its rules, verdicts, reports and summary.
 integration_tests += \
+	tests/integration/score-benign.test \
 	tests/integration/score-rules.test
 TESTS += $(integration_tests)
 
