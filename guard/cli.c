@@ -95,6 +95,11 @@ static int opt_log(struct parser *p)
 	return take_value(p, &p->o->log_path);
 }
 
+static int opt_json(struct parser *p)
+{
+	return take_value(p, &p->o->json_path);
+}
+
 static int opt_policy(struct parser *p)
 {
 	return take_value(p, &p->o->policies[p->o->npolicies++]);
@@ -133,6 +138,7 @@ static const struct sp_option sp_options[] = {
 	{ "--verbose", "-v", false, opt_verbose },
 	{ "--python", NULL, true, opt_python },
 	{ "--log", NULL, true, opt_log },
+	{ "--json", NULL, true, opt_json },
 	{ "--policy", NULL, true, opt_policy },
 	{ "--allow", NULL, true, opt_allow },
 	{ "--transaction", NULL, true, opt_transaction },

@@ -7,7 +7,7 @@
  * safe-pip's options are recognised only before COMMAND; everything after
  * COMMAND belongs to pip and is passed on byte for byte.  pip's general
  * options written before COMMAND are passed on too, except those safe-pip
- * owns (-h, -V, -v, --python, --log): write those after COMMAND to give them
+ * owns (-h, -V, -v, --python, --log, --json): write those after COMMAND to give them
  * to pip.
  */
 #ifndef SAFEPIP_CLI_H
@@ -35,6 +35,7 @@ struct options {
 	const char *python;             /* --python, else SAFE_PIP_PYTHON */
 	const char *python_source;      /* "--python" or "SAFE_PIP_PYTHON" */
 	const char *log_path;           /* --log FILE: JSON Lines of every event */
+	const char *json_path;          /* --json FILE|-: the session's summary (guard/summary.h) */
 	const char **policies;          /* --policy FILE, in order (npolicies) */
 	int npolicies;
 	const char **allows;            /* --allow NAME, in order (nallows) */

@@ -15,11 +15,13 @@
 #include <sys/sysmacros.h>
 
 #include "guard/gpolicy.h"
+#include "guard/gscore.h"
 #include "guard/kevent.h"
 #include "guard/ksensor.h"
 #include "guard/kstats.h"
 #include "guard/session.h"
 #include "guard/shimsrv.h"
+#include "guard/signals.h"
 #include "guard/systab.h"
 #include "guard/util.h"
 #include "policy/policy.h"
@@ -135,6 +137,11 @@ static bool in_build_space(const struct session *s, const struct proc *p, const 
 	return false;
 }
 
+bool kmon_in_build_space(const struct session *s, const struct proc *p, const char *path)
+{
+	return in_build_space(s, p, path);
+}
+
 static const char *who(const struct proc *p, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s process %d (%s)", role_name(p->role), (int)p->pid,
@@ -226,6 +233,16 @@ static void on_exec(struct session *s, struct proc *p, const struct sp_event *e)
 		path = script;
 		own = in_build_space(s, p, path);
 	}
+	/*
+	 * What a compiler or linker of this session produced (configure's and
+	 * setup.py's test programs) is the build's own; so is a program under
+	 * a toolchain's hidden home (~/.cargo/bin) that this install did not
+	 * write, and a system program like the static /sbin/ldconfig.
+	 */
+	if (gscore_toolchain_output(s, path))
+		own = true;
+	if (!(xflags & (SP_XF_WRITTEN | SP_XF_TMPDIR | SP_XF_WWDIR)) && sig_toolchain_home(path))
+		xflags &= ~SP_XF_HIDDEN;
 	who(p, w, sizeof(w));
 	if (xflags & (SP_XF_MEMFD))
 		add(s, p, e, R(MEMFD_EXEC), false, "%s executed an in-memory file %s%s", w, path,
@@ -238,7 +255,8 @@ static void on_exec(struct session *s, struct proc *p, const struct sp_event *e)
 		add(s, p, e, R(EXEC_TEMP), false, "%s executed %s (%s)", w, path,
 		    xflags & SP_XF_TMPDIR ? "temporary directory" :
 		    xflags & SP_XF_HIDDEN ? "hidden directory" : "world-writable directory");
-	if ((xflags & SP_XF_ELF) && !(xflags & (SP_XF_INTERP | SP_XF_PHDR_UNSEEN)))
+	if ((xflags & SP_XF_ELF) && !(xflags & (SP_XF_INTERP | SP_XF_PHDR_UNSEEN)) &&
+	    ((xflags & SP_XF_WRITTEN) || !sig_system_path(path)))
 		add(s, p, e, R(STATIC_EXEC), false, "%s executed the statically linked %s%s", w, path,
 		    xflags & SP_XF_ELF32 ? " (32-bit)" : "");
 	if (xflags & SP_XF_SETID)
@@ -344,7 +362,9 @@ static void on_file(struct session *s, struct proc *p, const struct sp_event *e)
 	}
 	if (f->op == SP_FOP_RENAME && f->path2[0] == '/' && kmon_was_written(s, f->path))
 		remember_written(s->kst, f->path2);
+	/* a linker making its output executable is what linkers do */
 	if (f->op == SP_FOP_CHMOD && (f->mode & 0111) && p->role == SP_ROLE_BUILD &&
+	    !gscore_toolchain_output(s, f->path) &&
 	    ((f->fflags & SP_FL_WRITTEN) || kmon_was_written(s, f->path)) &&
 	    !in_build_space(s, p, f->path))
 		add(s, p, e, R(CHMOD_EXEC_NEW), false, "%s made %s executable (mode %04o)",

@@ -61,6 +61,12 @@ int kmon_kernel_deny(struct session *s);
 /* End of session: the final lost count and the summary lines of the log. */
 void kmon_finish(struct session *s);
 
+/*
+ * Does path lie in p's own build tree or a directory pip made for this
+ * session (where builds compile, run and chmod what they make)?
+ */
+bool kmon_in_build_space(const struct session *s, const struct proc *p, const char *path);
+
 /* Was path (resolved) opened for writing during the session? */
 bool kmon_was_written(const struct session *s, const char *path);
 

@@ -46,6 +46,14 @@ guard_core_sources += \
 	guard/shimsrv.c guard/shimsrv.h guard/shimsrv_int.h \
 	preload/shim_enc.c preload/shim_enc.h preload/shim_proto.h
 
+# Live scoring: the scorer, the rules it judges, the --json summary.
+guard_core_sources += \
+	guard/gscore.c guard/gscore.h guard/gscore_int.h \
+	guard/gscore_report.c guard/gscore_rules.c \
+	guard/score.c guard/score.h \
+	guard/signals.c guard/signals.h \
+	guard/summary.c guard/summary.h
+
 if BPF
 guard_core_sources += guard/ksensor.c guard/ksensor.h
 else

@@ -39,6 +39,7 @@ static void usage(void)
 	       "  --python PATH   interpreter to run pip with (default: SAFE_PIP_PYTHON,\n"
 	       "                  the active virtualenv, python3 on PATH)\n"
 	       "  --log FILE      write every event and the verdict as JSON Lines\n"
+	       "  --json FILE     write a summary (scores, features, findings) as JSON; - for stdout\n"
 	       "  --policy FILE   add a policy layer (repeatable; see safe-pip-policy(5))\n"
 	       "  --allow NAME    allow a package the policy would refuse (repeatable)\n"
 	       "  --transaction MODE\n"

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "guard/gpolicy.h"
+#include "guard/gscore.h"
 #include "guard/kmon.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
@@ -29,7 +30,9 @@ int session_add_finding(struct session *s, const struct finding *f)
 		s->capfindings = cap;
 	}
 	s->findings[s->nfindings] = *f;
-	log_finding(s, f);
+	/* points first, so that the log has them (guard/gscore.c) */
+	gscore_on_finding(s, s->nfindings);
+	log_finding(s, &s->findings[s->nfindings]);
 	return (int)s->nfindings++;
 }
 
@@ -125,8 +128,10 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 		on_fork(s, e);
 		p = proctab_get(&s->procs, e->h.tgid);
 		log_record(s, e, p);
-		if (p)
+		if (p) {
 			kmon_record(s, p, e);
+			gscore_record(s, p, e);
+		}
 		return 0;
 	}
 	p = proctab_get(&s->procs, e->h.tgid);
@@ -154,7 +159,8 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 		break;
 	}
 	log_record(s, e, p);
-	/* Findings and counters of every kind: guard/kmon.c. */
+	/* Findings and counters of every kind: guard/kmon.c; scorer rules: guard/gscore_rules.c. */
 	kmon_record(s, p, e);
+	gscore_record(s, p, e);
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
+#include "guard/gscore.h"
 #include "guard/ksensor.h"
 #include "guard/seccomp.h"
 #include "guard/session.h"
@@ -25,43 +26,34 @@ void report_sensors(const struct session *s)
 	sp_msg("guarding pip %s: sensors: %s; transaction: %s", s->opt->pip_command, sensors, txn);
 }
 
-static const char *dist_label(const struct session *s, int dist, char *buf, size_t len)
-{
-	if (dist < 0)
-		return "(no distribution)";
-	snprintf(buf, len, "%s%s%s", s->dists.v[dist].name, s->dists.v[dist].version[0] ? " " : "",
-		 s->dists.v[dist].version);
-	return buf;
-}
-
 void report_block(struct session *s)
 {
 	const struct finding *f;
-	char label[256];
 
-	if (s->block_finding < 0) {
-		sp_msg("BLOCKED: the session was stopped (out of memory while recording why)");
+	/* the package, its score, the top reasons (guard/gscore_report.c) */
+	gscore_report_block(s);
+	if (s->block_finding < 0)
 		return;
-	}
 	f = &s->findings[s->block_finding];
-	sp_msg("BLOCKED %s: rule %s (deny)", dist_label(s, f->dist, label, sizeof(label)), f->rule);
-	sp_msg("  %s", f->what);
 	for (size_t i = 0; i < s->nfindings; i++)
 		if ((int)i != s->block_finding && sp_verbosity > 0)
-			sp_msg("  also: %s: %s", s->findings[i].rule, s->findings[i].what);
+			sp_msg("  also: %s %+d: %s", s->findings[i].rule, s->findings[i].points,
+			       s->findings[i].what);
 	sp_msg("  killed the install's process tree: %u processes%s", s->nkilled,
 	       s->ks && ks_ntracked(s->ks) > 0 ? " (some did not die: see above)" : "");
 	if (s->dead_ns > f->ts_ns)
 		sp_msg("  tree dead %.2f ms after the offending call", (double)(s->dead_ns - f->ts_ns) / 1e6);
 	report_txn(s);
+	/* the policy line or --allow that would permit it */
+	gscore_report_allow(s);
 }
 
 void report_end(struct session *s, int exit_status)
 {
 	uint64_t lost = s->ks ? ks_lost(s->ks) : 0, overflow = s->ks ? ks_overflow(s->ks) : 0;
 
-	for (size_t i = 0; i < s->nfindings && !s->blocked; i++)
-		sp_msg("finding %s: %s", s->findings[i].rule, s->findings[i].what);
+	/* one line below the threshold; -v and monitor mode list the findings */
+	gscore_report_end(s);
 	if (!s->blocked)
 		report_txn(s);
 	if (lost)

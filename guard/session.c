@@ -12,6 +12,7 @@
 
 #include "guard/exitcode.h"
 #include "guard/gpolicy.h"
+#include "guard/gscore.h"
 #include "guard/kmon.h"
 #include "guard/ksensor.h"
 #include "guard/landlock.h"
@@ -19,6 +20,7 @@
 #include "guard/seccomp.h"
 #include "guard/shims.h"
 #include "guard/shimsrv.h"
+#include "guard/summary.h"
 #include "guard/tree.h"
 #include "guard/txn.h"
 #include "guard/util.h"
@@ -413,6 +415,7 @@ static int event_loop(struct session *s)
 				(void)ks_consume(s->ks);
 		}
 		shimsrv_after_events(s);
+		gscore_tick(s);
 		if (!s->blocked && s->ks && ks_is_doomed(s->ks)) {
 			/* the record of the denied action that doomed it may still be queued */
 			(void)ks_consume(s->ks);
@@ -585,7 +588,7 @@ int session_run(const struct options *opt)
 		status = SP_EXIT_CONFIG;
 		goto out;
 	}
-	if (kmon_init(&s) < 0) {
+	if (kmon_init(&s) < 0 || gscore_init(&s) < 0) {
 		sp_msg("out of memory");
 		status = SP_EXIT_INTERNAL;
 		goto out;
@@ -668,13 +671,21 @@ int session_run(const struct options *opt)
 		r = status == 127 ? sn_exec_error(s.sn) : 0;
 		if (r)
 			sp_msg("cannot run %s: %s", s.py.python, strerror(r));
-		status = session_txn_close(&s, !s.interrupted, status);
-		/* an install of pip itself replaces a guarded venv's hook (guard/shims.c) */
-		if (status == 0 && s.py.in_venv)
-			venv_guard_refresh(s.py.prefix, s.py.purelib);
+		/* what pip left behind (a .pth file) can still reach the threshold */
+		if (!s.interrupted && gscore_settle(&s)) {
+			shimsrv_finish(&s);
+			status = session_txn_close(&s, false, SP_EXIT_BLOCKED);
+			report_block(&s);
+		} else {
+			status = session_txn_close(&s, !s.interrupted, status);
+			/* an install of pip itself replaces a guarded venv's hook (guard/shims.c) */
+			if (status == 0 && s.py.in_venv)
+				venv_guard_refresh(s.py.prefix, s.py.purelib);
+		}
 	}
 	shimsrv_finish(&s);
 	kmon_finish(&s);
+	gscore_finish(&s);
 	wait_root(&s);
 	report_end(&s, status);
 
@@ -682,6 +693,8 @@ out_terminal:
 	take_terminal(&s);
 out_signals:
 	log_verdict(&s, status);
+	if (opt->json_path)
+		(void)summary_write(&s, opt->json_path, status);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
 	if (s.have_cgroup && sp_cgroup_destroy(&s.cg, 2000) < 0)
@@ -689,6 +702,7 @@ out:
 	log_close(&s);
 	shimsrv_close(&s);
 	spawn_close(&s.sp);
+	gscore_free(&s);
 	kmon_free(&s);
 	if (s.opening) {
 		if (ks_open_wait(s.opening, &s.ks, &why) == 0)

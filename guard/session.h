@@ -38,6 +38,7 @@ struct ksensor;
 struct sp_policy;
 struct sn;
 struct ll_plan;
+struct gscore;
 
 #define FINDING_WHAT_MAX 512
 
@@ -86,6 +87,7 @@ struct session {
 
 	struct kstate *kst;             /* kernel findings and counters (guard/kmon.h) */
 	struct gnet *gnet;              /* kernel network rule ids -> policy entries */
+	struct gscore *gsc;             /* live scores (guard/gscore.h) */
 
 	bool blocked;                   /* a deny rule fired */
 	int block_finding;              /* index of the finding that blocked */
@@ -112,7 +114,10 @@ void session_reap(struct session *s);
 /* Give the terminal's foreground to pip's process group, as a shell would. */
 void session_hand_terminal(struct session *s);
 
-/* Add a finding; returns its index or -ENOMEM. */
+/*
+ * Add a finding; returns its index or -ENOMEM.  The scorer gives it its
+ * points, and stops the tree when its distribution reaches the threshold.
+ */
 int session_add_finding(struct session *s, const struct finding *f);
 
 /* Render an IPv4/IPv6 address and port as "1.2.3.4:80" / "[::1]:80". */

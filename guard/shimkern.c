@@ -16,6 +16,7 @@
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/shimsrv_int.h"
+#include "guard/signals.h"
 #include "guard/util.h"
 #include "preload/shim_enc.h"
 
@@ -155,7 +156,8 @@ static void on_exec(struct session *s, const struct proc *p, const struct sp_eve
 		shim_finding(s, RS_SCRUB, "env-scrub", false, (pid_t)e->h.tgid, p ? p->dist : -1,
 			     e->h.ts_ns, what);
 	}
-	if (kind == 0) {
+	/* a system program (Debian's /sbin/ldconfig is static) is no dropped helper */
+	if (kind == 0 && (!sig_system_path(file) || (xf & SP_XF_WRITTEN))) {
 		snprintf(what, sizeof(what), "%s%sprocess %u executed the statically linked %s",
 			 ss->cur.via, ss->cur.via[0] ? " -> " : "", e->h.tgid, file);
 		shim_finding(s, RS_STATIC, "static-exec", false, (pid_t)e->h.tgid,

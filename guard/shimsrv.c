@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "guard/gpolicy.h"
+#include "guard/gscore.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/shimsrv_int.h"
@@ -567,9 +568,14 @@ static void interpret(struct session *s, const struct shim_rec *r, pid_t pid)
 		}
 		return;
 	case SHIM_EV_DNS:
-		if (r->h.flags & SHIM_F_RESULT)
+		if (r->h.flags & SHIM_F_RESULT) {
 			for (uint32_t i = 0; i < r->dns.naddr; i++)
 				name_add(ss, r->dns.host, &r->dns.addr[i]);
+		} else {
+			/* the scorer judges the name (guard/gscore.h) */
+			shim_render_via(r, ev, sizeof(ev));
+			gscore_shim_dns(s, pid, r->dns.host, r->h.ts_ns, ev);
+		}
 		return;
 	case SHIM_EV_CONNECT:
 		/* connect is the kernel's to judge; a datagram's destination is ours */

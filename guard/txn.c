@@ -687,6 +687,22 @@ size_t txn_inplace_roots(const struct txn *t, const char **roots, size_t max)
 	return n;
 }
 
+void txn_visible_path(const struct txn *t, const char *abs_path, char *out, size_t len)
+{
+	struct stat st;
+	int i;
+
+	if (t && !t->finished && t->j.mode == TXN_STAGED &&
+	    (i = txn_root_of(&t->j, abs_path, false)) >= 0) {
+		int n = snprintf(out, len, "%s/upper/%s", t->j.roots[i].area,
+				 path_rel(abs_path, t->j.roots[i].path));
+
+		if (n > 0 && (size_t)n < len && lstat(out, &st) == 0)
+			return;
+	}
+	snprintf(out, len, "%s", abs_path);
+}
+
 /* The absolute path a kernel open record names, as the process saw it. */
 static int record_path(const struct sp_event *e, char *out, size_t len)
 {

@@ -132,6 +132,13 @@ int txn_before_modify(struct txn *t, const char *abs_path, enum txn_op what);
 size_t txn_inplace_roots(const struct txn *t, const char **roots, size_t max);
 
 /*
+ * Where the supervisor can read abs_path (normalised) as the install sees
+ * it: in staged mode, a file the install wrote under the target is in the
+ * staging directory until the commit.  Writes the path to read into out.
+ */
+void txn_visible_path(const struct txn *t, const char *abs_path, char *out, size_t len);
+
+/*
  * A kernel record (open for writing) of a process of the install working
  * for distribution dist.  Journaled: a file of the target written in
  * place without a saved copy is marked as not restorable.  Both modes:

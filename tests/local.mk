@@ -28,6 +28,8 @@ unit_tests += \
 	tests/unit/test_kevent \
 	tests/unit/test_kstats \
 	tests/unit/test_systab
+# The scorer, its judges and recorded event streams.
+unit_tests += tests/unit/test_score
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -93,6 +95,9 @@ tests_unit_test_kevent_LDADD = $(unit_ldadd) -lm
 tests_unit_test_kstats_SOURCES = tests/unit/test_kstats.c guard/kstats.c
 tests_unit_test_kstats_CFLAGS = $(unit_cflags)
 tests_unit_test_kstats_LDADD = $(unit_ldadd)
+tests_unit_test_score_SOURCES = tests/unit/test_score.c guard/score.c guard/signals.c guard/kstats.c
+tests_unit_test_score_CFLAGS = $(unit_cflags)
+tests_unit_test_score_LDADD = $(POLICY_LIBS) $(unit_ldadd)
 tests_unit_test_systab_SOURCES = tests/unit/test_systab.c guard/systab.c
 tests_unit_test_systab_CFLAGS = $(unit_cflags)
 tests_unit_test_systab_LDADD = $(unit_ldadd)
@@ -132,12 +137,16 @@ integration_tests += \
 	tests/integration/kernel-supervisor.test \
 	tests/integration/kernel-flood.test \
 	tests/integration/kernel-stats.test
+# The live scorer: its rules, verdicts, reports and summary.
+integration_tests += \
+	tests/integration/score-benign.test \
+	tests/integration/score-rules.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \
 	tests/lib/harness.sh tests/lib/mkenv.sh tests/lib/sdist.py tests/lib/sink.py \
 	tests/lib/treehash.py tests/lib/txn.sh tests/lib/sp_stophook.py tests/fixtures \
-	tests/lib/kernel.sh tests/lib/logq.py tests/lib/dnssink.py tests/lib/private-resolv.sh
+	tests/lib/kernel.sh tests/lib/logq.py tests/lib/sumq.py tests/lib/dnssink.py tests/lib/private-resolv.sh
 
 # The offline wheelhouse and venv template every integration test copies.
 check_DATA += tests/work/.stamp

@@ -11,8 +11,10 @@ usage: bench.py BUILDDIR SRCDIR RUNS LATENCY_RUNS
   * load+attach and detach time of the kernel sensor (ks_bench attach)
   * cost of one syscall without the sensor, untracked and tracked
   * records per second the guard's consumer takes in without loss
-  * detection latency: from a build's connect attempt to the whole tree
-    dead, over LATENCY_RUNS blocked installs: median and p99
+  * detection latency: from a build's connect attempt (a deny rule) and
+    from a build's exec that brings the score to the threshold (spawn-fetch)
+    to the whole tree dead, over LATENCY_RUNS blocked installs each: median
+    and p99.  BENCH_ONLY=latency measures these alone.
 
 Prints a Markdown table.  Measures, never judges: the machine may be busy
 with other work, so the load average is printed with the results.
@@ -125,8 +127,27 @@ class Bench:
             res.setdefault(k, []).append(v)
         return res
 
+    def blocked_runs(self, sdist, runs, env, extra=()):
+        """time_to_dead_ms of each blocked install of sdist."""
+        samples = []
+        for i in range(runs):
+            v = self.venv()
+            log = os.path.join(self.tmp, "lat.jsonl")
+            subprocess.run([self.safe_pip, "--log", log, "--python",
+                            os.path.join(v, "bin", "python"), "install", "-q",
+                            "--no-index", "--find-links", self.wheelhouse,
+                            "--no-cache-dir", "--no-build-isolation"] + list(extra) + [sdist],
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with open(log) as f:
+                for line in f:
+                    d = json.loads(line)
+                    if d.get("type") == "verdict" and "time_to_dead_ms" in d:
+                        samples.append(d["time_to_dead_ms"])
+            shutil.rmtree(v, ignore_errors=True)
+        return samples
+
     def latency(self, runs):
-        """Blocked installs of connect-sink: time_to_dead_ms of each verdict."""
+        """Blocked installs of connect-sink (a deny): time_to_dead_ms of each verdict."""
         sinkdir = os.path.join(self.tmp, "sink")
         os.makedirs(sinkdir)
         sink = subprocess.Popen([sys.executable, os.path.join(self.src, "tests/lib/sink.py"),
@@ -136,27 +157,22 @@ class Bench:
                 time.sleep(0.05)
             with open(os.path.join(sinkdir, "port")) as f:
                 port = f.read().strip()
-            sdist = self.sdist("connect-sink")
-            samples = []
-            for i in range(runs):
-                v = self.venv()
-                log = os.path.join(self.tmp, "lat.jsonl")
-                env = dict(self.env, SP_SINK_PORT=port)
-                subprocess.run([self.safe_pip, "--log", log, "--python",
-                                os.path.join(v, "bin", "python"), "install", "-q",
-                                "--no-index", "--find-links", self.wheelhouse,
-                                "--no-cache-dir", "--no-build-isolation", sdist],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                with open(log) as f:
-                    for line in f:
-                        d = json.loads(line)
-                        if d.get("type") == "verdict" and "time_to_dead_ms" in d:
-                            samples.append(d["time_to_dead_ms"])
-                shutil.rmtree(v, ignore_errors=True)
-            return samples
+            return self.blocked_runs(self.sdist("connect-sink"), runs,
+                                     dict(self.env, SP_SINK_PORT=port))
         finally:
             open(os.path.join(sinkdir, "stop"), "w").close()
             sink.wait()
+
+    def score_latency(self, runs):
+        """Installs stopped by a score crossing (spawn-fetch: echo | base64 -d | sh)."""
+        d = os.path.join(self.tmp, "probe")
+        os.makedirs(d)
+        env = dict(self.env, SP_ACTIONS="pipe-decode", SP_DIR=d)
+        samples = []
+        for i in range(runs):
+            shutil.rmtree(os.path.join(d, "res"), ignore_errors=True)
+            samples += self.blocked_runs(self.sdist("score-probe"), 1, env)
+        return samples
 
 
 def main():
@@ -169,12 +185,16 @@ def main():
         b = Bench(build, src, tmp)
         load0 = load()
         started = time.strftime("%Y-%m-%d %H:%M")
-        pure = b.overhead(b.sdist("bench-pure"), runs)
-        cext = b.overhead(b.sdist("bench-cext"), runs)
-        att = b.ks("attach", "10")
-        sysc = b.ks("syscalls", "1000000")
-        rate = b.ks("rate", "1")
+        # BENCH_ONLY=latency: the detection latencies alone
+        only_latency = os.environ.get("BENCH_ONLY") == "latency"
+        if not only_latency:
+            pure = b.overhead(b.sdist("bench-pure"), runs)
+            cext = b.overhead(b.sdist("bench-cext"), runs)
+            att = b.ks("attach", "10")
+            sysc = b.ks("syscalls", "1000000")
+            rate = b.ks("rate", "1")
         lat = b.latency(lruns)
+        slat = b.score_latency(lruns)
         load1 = load()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -183,6 +203,22 @@ def main():
     print("safe-pip benchmark, %s, kernel %s, %d CPUs, load average %s -> %s"
           % (started, uname.release, os.cpu_count(), load0, load1))
     print()
+    if not only_latency:
+        tables(runs, pure, cext, att, sysc, rate)
+    print()
+    print("| detection | value |")
+    print("|---|---|")
+    for what, l in (("deny rule, connect attempt", lat),
+                    ("score crossing, spawn-fetch exec", slat)):
+        if l:
+            print("| %s to tree dead (%d runs) | median %.2f ms, p99 %.2f ms |"
+                  % (what, len(l), statistics.median(l), pct(l, 0.99)))
+        else:
+            print("| %s | no blocked run reported it |" % what)
+    return 0
+
+
+def tables(runs, pure, cext, att, sysc, rate):
     print("| measure | plain pip | safe-pip | ratio |")
     print("|---|---|---|---|")
     for name, r in (("pure-Python sdist", pure), ("C-extension sdist (gcc)", cext)):
@@ -203,12 +239,6 @@ def main():
     for step in rate.get("rate", []):
         print("| records at %s/s asked: reached, lost | %s/s, %s |" % tuple(step))
     print("| records per second sustained without loss | **%s** |" % rate["rate_max_lossless"][0][0])
-    if lat:
-        print("| detection latency, connect attempt to tree dead (%d runs) | median %.2f ms, p99 %.2f ms |"
-              % (len(lat), statistics.median(lat), pct(lat, 0.99)))
-    else:
-        print("| detection latency | no blocked run reported it |")
-    return 0
 
 
 if __name__ == "__main__":

@@ -32,10 +32,17 @@ install_stophook() {
 	cp "$SP_LIB/sp_stophook.py" "$s/" && echo "import sp_stophook" >"$s/sp_stophook.pth"
 }
 
+# txn_install MODE [--policy FILE] PIP-ARGS...
 txn_install() {
 	m=$1
 	shift
-	SP_TOKEN=$SP_TOKEN TMPDIR=$T/tmp "$SAFE_PIP" -v --transaction="$m" --python "$PY" install \
+	tp=
+	if [ "${1:-}" = --policy ]; then
+		tp="--policy $2"
+		shift 2
+	fi
+	# shellcheck disable=SC2086
+	SP_TOKEN=$SP_TOKEN TMPDIR=$T/tmp "$SAFE_PIP" -v --transaction="$m" $tp --python "$PY" install \
 		$PIP_OFFLINE "$@" >"$T/out" 2>"$T/err"
 	rc=$?
 }
