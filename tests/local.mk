@@ -7,7 +7,7 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	SAFE_PIP='$(abs_top_builddir)/guard/safe-pip'; export SAFE_PIP; \
-	SP_WORK='$(abs_top_builddir)/tests/work'; export SP_WORK; \
+	SP_WORK='$(abs_top_builddir)/tests/testenv'; export SP_WORK; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3; \
 	CMOCKA_MESSAGE_OUTPUT=TAP; export CMOCKA_MESSAGE_OUTPUT;
 
@@ -149,9 +149,9 @@ EXTRA_DIST += $(integration_tests) \
 	tests/lib/kernel.sh tests/lib/logq.py tests/lib/sumq.py tests/lib/dnssink.py tests/lib/private-resolv.sh
 
 # The offline wheelhouse and venv template every integration test copies.
-check_DATA += tests/work/.stamp
-tests/work/.stamp: $(top_srcdir)/tests/lib/mkenv.sh
-	$(AM_V_GEN)$(SHELL) $(top_srcdir)/tests/lib/mkenv.sh tests/work $(PYTHON3) >/dev/null && touch $@
+check_DATA += tests/testenv/.stamp
+tests/testenv/.stamp: $(top_srcdir)/tests/lib/mkenv.sh
+	$(AM_V_GEN)$(SHELL) $(top_srcdir)/tests/lib/mkenv.sh tests/testenv $(PYTHON3) >/dev/null && touch $@
 
 # ---- make bench: the install transaction (prints tables, asserts nothing)
 check_PROGRAMS += tests/bench/bench_txn
@@ -159,18 +159,18 @@ tests_bench_bench_txn_SOURCES = tests/bench/bench_txn.c guard/txn.c guard/stage.
 	guard/recover.c guard/journal.c guard/fsutil.c guard/txn_plan.c guard/cgroup.c guard/util.c
 EXTRA_DIST += tests/bench/txn-e2e.sh
 bench: bench-txn
-bench-txn: tests/bench/bench_txn tests/work/.stamp guard/safe-pip
+bench-txn: tests/bench/bench_txn tests/testenv/.stamp guard/safe-pip
 	@echo "install transaction: prepare, commit and rollback times"
 	@tests/bench/bench_txn
 	@echo
 	@PYTHON3='$(PYTHON3)' $(SHELL) $(top_srcdir)/tests/bench/txn-e2e.sh $(abs_top_builddir)/guard/safe-pip \
-		$(abs_top_srcdir) $(abs_top_builddir)/tests/work
+		$(abs_top_srcdir) $(abs_top_builddir)/tests/testenv
 .PHONY: bench bench-txn
 # ---- end of the transaction's bench
 
 clean-local: clean-tests-work
 clean-tests-work:
-	-rm -rf tests/work tests/work.tmp
+	-rm -rf tests/testenv tests/testenv.tmp
 .PHONY: clean-tests-work
 
 # ---- without the kernel sensor: the seccomp fallback, Landlock, `docker build` ----
@@ -211,7 +211,7 @@ endif
 # make bench-fallback (part of make bench): installs under safe-pip, with
 # the kernel sensor and with the seccomp fallback, against plain pip.
 bench: bench-fallback
-bench-fallback: tests/lib/dockeremu$(EXEEXT) guard/safe-pip$(EXEEXT) tests/work/.stamp
+bench-fallback: tests/lib/dockeremu$(EXEEXT) guard/safe-pip$(EXEEXT) tests/testenv/.stamp
 	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' PYTHON3='$(PYTHON3)' \
 		$(SHELL) $(top_srcdir)/tests/bench/fallback-bench.sh
 .PHONY: bench-fallback

@@ -13,7 +13,7 @@ set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 SAFE_PIP=$top_builddir/guard/safe-pip
 DOCKEREMU=$top_builddir/tests/lib/dockeremu
-WORK=$top_builddir/tests/work
+WORK=$top_builddir/tests/testenv
 ROUNDS=${ROUNDS:-5}
 PY3=${PYTHON3:-python3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/safe-pip-bench.XXXXXX")

@@ -13,7 +13,7 @@ EXTRA_DIST += tests/bench/bench.py tests/bench/ks_bench.c \
 BENCH_RUNS = 10
 BENCH_LATENCY_RUNS = 40
 BENCH_ONLY =
-bench: all tests/bench/ks_bench tests/work/.stamp
+bench: all tests/bench/ks_bench tests/testenv/.stamp
 	BENCH_ONLY='$(BENCH_ONLY)' $(PYTHON3) $(top_srcdir)/tests/bench/bench.py "$(abs_top_builddir)" "$(abs_top_srcdir)" \
 		$(BENCH_RUNS) $(BENCH_LATENCY_RUNS)
 .PHONY: bench

@@ -5,7 +5,7 @@
 # table (medians and ratios to plain pip); asserts nothing.
 #
 # usage: txn-e2e.sh SAFE_PIP SRCDIR WORK [RUNS]
-#   WORK: the test wheelhouse and venv template (tests/work)
+#   WORK: the test wheelhouse and venv template (tests/testenv)
 set -u
 safe_pip=$1
 src=$2

@@ -13,12 +13,12 @@ eval_files = tests/eval/eval.py tests/eval/corpus.py tests/eval/report.py \
 EXTRA_DIST += $(eval_files) tests/corpus
 TESTS += tests/eval/selftest.test
 
-eval: all tests/work/.stamp
+eval: all tests/testenv/.stamp
 	$(PYTHON3) $(top_srcdir)/tests/eval/eval.py \
 		--safe-pip $(abs_top_builddir)/guard/safe-pip --srcdir $(abs_top_srcdir) \
 		--work $(abs_top_builddir)/tests/eval-work \
-		--wheelhouse $(abs_top_builddir)/tests/work/wheelhouse \
-		--venv-template $(abs_top_builddir)/tests/work/venv-template \
+		--wheelhouse $(abs_top_builddir)/tests/testenv/wheelhouse \
+		--venv-template $(abs_top_builddir)/tests/testenv/venv-template \
 		--json $(abs_top_builddir)/tests/eval-results.json \
 		--modes '$(EVAL_MODES)' --only '$(EVAL_ONLY)' $(if $(EVAL_STRICT),--strict)
 .PHONY: eval
