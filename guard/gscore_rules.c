@@ -332,6 +332,9 @@ static void note_dist_info(struct session *s, const char *path)
 		start--;
 	if ((size_t)(di - start) >= sizeof(name))
 		return;
+	/* pip moves what it replaces aside to "~"-prefixed names first */
+	if (*start == '~')
+		return;
 	snprintf(name, sizeof(name), "%.*s", (int)(di - start), start);
 	for (size_t i = 0; i < g->ninstalled; i++)
 		if (strcmp(g->installed[i], name) == 0)

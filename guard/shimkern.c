@@ -2,11 +2,11 @@
 /*
  * The kernel's records against the shim's reports: shim-bypass (an action
  * of a process carrying the shim that the shim did not report, or a shim
- * that never started where it should have), env-scrub (a program started
- * without the shim in LD_PRELOAD) and static-exec (a program the shim
- * cannot enter).  See guard/shimcorr.h for the matching rules.
- *
- * Points are 0 for now: the scorer weighs these features; they never deny.
+ * that never started where it should have) and env-scrub (a dynamic
+ * program started without the shim in LD_PRELOAD).  A statically linked
+ * program, which the shim cannot enter, is the kernel monitor's static-exec
+ * (guard/kmon.c), counted once.  See guard/shimcorr.h for the matching
+ * rules.  The policy's weights score these findings; they never deny.
  */
 #include <elf.h>
 #include <fcntl.h>
@@ -149,19 +149,17 @@ static void on_exec(struct session *s, const struct proc *p, const struct sp_eve
 	snprintf(action, sizeof(action), "executed %s", file);
 	if (v == CORR_BYPASS || v == CORR_NOSHIM)
 		bypass(s, p, e, v, action);
-	if (!(xf & (SP_XF_PRELOAD | SP_XF_ENV_TRUNC))) {
+	/*
+	 * A statically linked program never loads the shim, whatever its
+	 * environment: a caller that passes it a clean one (ctypes.util runs
+	 * /sbin/ldconfig with only LC_ALL and LANG) hides nothing from us.
+	 */
+	if (!(xf & (SP_XF_PRELOAD | SP_XF_ENV_TRUNC)) && kind != 0) {
 		snprintf(what, sizeof(what), "%s%sexec of %s with LD_PRELOAD %s (process %u: %s)",
 			 ss->cur.via, ss->cur.via[0] ? " -> " : "", file,
 			 xf & SP_XF_PRELOAD_OTHER ? "replaced" : "removed", e->h.tgid, who(p));
 		shim_finding(s, RS_SCRUB, "env-scrub", false, (pid_t)e->h.tgid, p ? p->dist : -1,
 			     e->h.ts_ns, what);
-	}
-	/* a system program (Debian's /sbin/ldconfig is static) is no dropped helper */
-	if (kind == 0 && (!sig_system_path(file) || (xf & SP_XF_WRITTEN))) {
-		snprintf(what, sizeof(what), "%s%sprocess %u executed the statically linked %s",
-			 ss->cur.via, ss->cur.via[0] ? " -> " : "", e->h.tgid, file);
-		shim_finding(s, RS_STATIC, "static-exec", false, (pid_t)e->h.tgid,
-			     p ? p->dist : -1, e->h.ts_ns, what);
 	}
 }
 

@@ -12,7 +12,7 @@
  *                           now are in (a process's role changes at exec)
  *   shim_on_kernel_record() every kernel record first goes through the
  *                           correlation (guard/shimcorr.h): shim-bypass,
- *                           env-scrub, static-exec
+ *                           env-scrub
  *   shimsrv_finish()        the tree is dead: read what is left, summarise
  *
  * The sender of a record is known from SCM_CREDENTIALS, never from the

@@ -32,7 +32,7 @@ struct shim_name {
 	char host[SHIM_HOST_MAX];
 };
 
-enum shim_rule_slot { RS_BYPASS, RS_SCRUB, RS_STATIC, RS_OTHER, RS_N };
+enum shim_rule_slot { RS_BYPASS, RS_SCRUB, RS_OTHER, RS_N };
 
 struct shimsrv {
 	char *preload;                  /* the shim, as put in LD_PRELOAD */

@@ -111,6 +111,14 @@ sdist() {
 	"$SP_PY" "$SP_LIB/sdist.py" "$SP_FIXTURES/$1" "$T/dist"
 }
 
+# no_score_policy: print the path of a policy whose threshold no install
+# reaches, for tests of what a sensor sees rather than of the score (deny
+# rules still stop; tests/integration/score-*.test test the score).
+no_score_policy() {
+	[ -f "$T/no-score.yaml" ] || printf 'version: 1\nthreshold: 100000\n' >"$T/no-score.yaml"
+	echo "$T/no-score.yaml"
+}
+
 # Options every install uses: offline, no cache (so setup.py always runs).
 PIP_OFFLINE="--no-index --find-links $SP_WHEELHOUSE --no-cache-dir --disable-pip-version-check"
 

@@ -29,12 +29,8 @@ probe_install() {
 	shift
 	[ -d "$PD/res" ] || probe_dir
 	[ -n "${probe_pkg:-}" ] || probe_pkg=$(sdist kernel-probe)
-	# the sensor's view is under test, not the score: a threshold no probe
-	# reaches (deny rules still stop; tests/integration/score-*.test score)
-	[ -f "$T/probe-threshold.yaml" ] ||
-		printf 'version: 1\nthreshold: 100000\n' >"$T/probe-threshold.yaml"
 	SP_TOKEN=$SP_TOKEN SP_ACTIONS=$actions SP_DIR=$PD ${PROBE_WRAP:-} "$SAFE_PIP" -v --log "$LOG" \
-		--policy "$T/probe-threshold.yaml" "$@" \
+		--policy "$(no_score_policy)" "$@" \
 		--python "$PY" install $PIP_OFFLINE "$probe_pkg" >"$T/out" 2>"$T/err"
 	rc=$?
 }
