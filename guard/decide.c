@@ -37,6 +37,7 @@ static bool deny(struct decision *out, const char *rule, const struct sp_entry *
 	va_end(ap);
 	out->rule = rule;
 	out->error = EACCES;
+	out->entry = m;
 	if (!m)
 		snprintf(out->why, sizeof(out->why), "%s: %s", what, list);
 	else if (m->loc.line)

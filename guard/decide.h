@@ -36,6 +36,7 @@ struct decision {
 	const char *rule;               /* finding id when denied */
 	int error;                      /* errno a refused call fails with */
 	char why[DECIDE_WHY_MAX];       /* the entry that matched and where it was written */
+	const struct sp_entry *entry;   /* that entry (the policy's), NULL for a default */
 };
 
 struct decider {

@@ -54,6 +54,11 @@ int gpolicy_kernel_apply(struct session *s);
 
 /* The policy entry behind kernel network rule id (NULL: the role's default). */
 const struct sp_entry *gpolicy_net_entry(const struct session *s, uint32_t rule);
+/*
+ * The id gpolicy_net_entry() maps back to entry e, for records of another
+ * sensor (the seccomp fallback) that decided by e; ~0u for none or no memory.
+ */
+uint32_t gpolicy_net_id(struct session *s, const struct sp_entry *e);
 void gpolicy_net_free(struct session *s);
 
 /*

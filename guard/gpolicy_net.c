@@ -235,6 +235,20 @@ const struct sp_entry *gpolicy_net_entry(const struct session *s, uint32_t rule)
 	return s->gnet->by_id[rule];
 }
 
+uint32_t gpolicy_net_id(struct session *s, const struct sp_entry *e)
+{
+	struct gnet *g = s->gnet;
+
+	if (!e)
+		return ~0u;
+	if (!g && !(g = s->gnet = calloc(1, sizeof(*g))))
+		return ~0u;
+	for (size_t i = 0; i < g->nids; i++)
+		if (g->by_id[i] == e)
+			return (uint32_t)i;
+	return remember(g, (int)g->nids, e) < 0 ? ~0u : (uint32_t)(g->nids - 1);
+}
+
 void gpolicy_net_free(struct session *s)
 {
 	if (!s->gnet)

@@ -581,6 +581,8 @@ static void judge_address(struct sn *sn, struct sn_call *c, struct sn_verdict *v
 	}
 	if (denied_class || denied_dest)
 		e.h.flags |= SP_EF_DENIED;
+	/* the entry that decided, for the finding's reason (guard/kmon.c) */
+	e.connect.rule = denied_dest ? gpolicy_net_id(sn->s, d.entry) : ~0u;
 	sn_record(sn, c, &e);
 	if (denied_dest) {
 		/* the record is the finding (guard/kmon.c), as a kernel deny would be */

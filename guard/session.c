@@ -428,25 +428,53 @@ static int event_loop(struct session *s)
 }
 
 
+struct same_cmd {
+	const char *cmd;
+	int dist;               /* -1: none seen, -2: several */
+};
+
+static void same_cmd_dist(struct proc *p, void *ctx)
+{
+	struct same_cmd *m = ctx;
+
+	if (p->dist < 0 || strcmp(p->cmdline, m->cmd) != 0)
+		return;
+	m->dist = m->dist == -1 || m->dist == p->dist ? p->dist : -2;
+}
+
+void session_add_outlived(struct session *s, pid_t pid, const char *cmd)
+{
+	struct proc *p = proctab_get(&s->procs, pid);
+	struct finding f = { .rule = "outlived-pip", .dist = p ? p->dist : -1, .pid = pid,
+			     .ts_ns = mono_ns() };
+	struct same_cmd m = { .cmd = cmd, .dist = -1 };
+
+	if (!cmd || !cmd[0])
+		cmd = p ? (p->cmdline[0] ? p->cmdline : p->comm) : "?";
+	/*
+	 * A sensor that never saw the fork (the seccomp fallback is told of
+	 * no fork) leaves a daemon without lineage; a fork that did not exec
+	 * still carries the command line of the build that made it.
+	 */
+	if (f.dist < 0 && m.cmd && m.cmd[0]) {
+		proctab_each(&s->procs, same_cmd_dist, &m);
+		f.dist = m.dist >= 0 ? m.dist : -1;
+	}
+	snprintf(f.what, sizeof(f.what),
+		 "process %d (%s) was still running after pip exited; killed%s", (int)pid, cmd,
+		 m.dist >= 0 ? " (distribution known by its command line)" : "");
+	if (p)
+		p->outlived = true;
+	s->noutlived++;
+	(void)session_add_finding(s, &f);
+}
+
 static void mark_outlived(void *ctx, pid_t tgid)
 {
 	struct session *s = ctx;
-	struct proc *p = proctab_get(&s->procs, tgid);
-	struct finding f = { 0 };
 
-	if (tgid == s->root)
-		return;
-	s->noutlived++;
-	f.rule = "outlived-pip";
-	f.points = 0;
-	f.dist = p ? p->dist : -1;
-	f.pid = tgid;
-	f.ts_ns = mono_ns();
-	snprintf(f.what, sizeof(f.what), "process %d (%s) was still running after pip exited; killed",
-		 (int)tgid, p ? (p->cmdline[0] ? p->cmdline : p->comm) : "?");
-	if (p)
-		p->outlived = true;
-	(void)session_add_finding(s, &f);
+	if (tgid != s->root)
+		session_add_outlived(s, tgid, NULL);
 }
 
 /*

@@ -236,18 +236,10 @@ void tree_finish(struct session *s)
 		return;
 	n = tree_descendants(getpid(), pids, TREE_MAX);
 	for (int i = 0; i < n && i < TREE_MAX; i++) {
-		struct proc *p = proctab_get(&s->procs, pids[i]);
-		struct finding f = { .rule = "outlived-pip", .dist = p ? p->dist : -1, .pid = pids[i],
-				     .ts_ns = mono_ns() };
 		char cmd[PROC_CMDLINE_MAX];
 
 		cmdline_of(pids[i], cmd, sizeof(cmd));
-		snprintf(f.what, sizeof(f.what), "process %d (%s) was still running after pip exited; killed",
-			 (int)pids[i], cmd[0] ? cmd : p ? p->comm : "?");
-		if (p)
-			p->outlived = true;
-		s->noutlived++;
-		(void)session_add_finding(s, &f);
+		session_add_outlived(s, pids[i], cmd);
 	}
 	free(pids);
 	if (n > 0)

@@ -5,8 +5,9 @@
 #   sp_require_container              skip unless the emulation and the fallback run here
 #   sp_system_venv                    $VENV from /usr/bin/python3 (for other users)
 #   sp_init; sp_share_with nobody     make $T usable by an unprivileged user
-#   container_install [--user NAME] [--no-profile] ARGS...
-#                                     safe-pip install into $VENV inside the emulation;
+#   container_install [--user NAME] [--no-profile] [-v] [--policy FILE] ARGS...
+#                                     safe-pip [-v] [--policy FILE] install into $VENV
+#                                     inside the emulation;
 #                                     sets $rc, $out, $err like guarded_install
 #   evil_init                         the evil-actions fixture reports to $T/evil.out
 #   evil_sdist                        its sdist
@@ -46,16 +47,18 @@ sp_share_with() {
 }
 
 container_install() {
-	cu=
+	cu= so=
 	while :; do
 		case ${1:-} in
 		--user) cu="$cu --user $2"; shift 2 ;;
 		--no-profile) cu="$cu --no-profile"; shift ;;
+		-v) so="$so -v"; shift ;;
+		--policy) so="$so --policy $2"; shift 2 ;;
 		*) break ;;
 		esac
 	done
 	# shellcheck disable=SC2086
-	SP_TOKEN=$SP_TOKEN "$DOCKEREMU" $cu -- "$SAFE_PIP" --python "$PY" install $PIP_OFFLINE "$@" \
+	SP_TOKEN=$SP_TOKEN "$DOCKEREMU" $cu -- "$SAFE_PIP" $so --python "$PY" install $PIP_OFFLINE "$@" \
 		>"$T/out" 2>"$T/err"
 	rc=$?
 	out=$(cat "$T/out")

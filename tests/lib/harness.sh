@@ -172,6 +172,11 @@ installed() {
 	"$PY" -m pip show -q "$1" >/dev/null 2>&1
 }
 
+# not_installed NAME: the distribution is not installed in $VENV (and pip works)
+not_installed() {
+	"$PY" -m pip --version >/dev/null 2>&1 && ! installed "$1"
+}
+
 # ---------------------------------------------------------------- shim tests
 # private_dns HOSTNAMES CMD...: run CMD (as root) in a private mount
 # namespace where /etc/hosts maps each of HOSTNAMES (space-separated) to
