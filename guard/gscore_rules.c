@@ -274,8 +274,14 @@ static bool existed_before(const struct session *s, const char *path)
 	       (int64_t)s->gsc->start_real_ns;
 }
 
+/*
+ * A build changing path: verb is what it did ("wrote", "deleted",
+ * "truncated", "moved away").  The install target takes new files; what
+ * was there before, and anything outside it and the build's own places,
+ * is another's.
+ */
 static void check_write(struct session *s, struct proc *p, const struct sp_event *e,
-			const char *path)
+			const char *path, const char *verb)
 {
 	const char *prefix = s->py.prefix;
 	const struct sp_entry *m;
@@ -291,15 +297,16 @@ static void check_write(struct session *s, struct proc *p, const struct sp_event
 		if ((strstr(path, "/site-packages/") || strstr(path, "/dist-packages/")) &&
 		    existed_before(s, path))
 			gscore_add(s, p, e->h.ts_ns, via_of(s, e), "write-outside-target",
-				   "%s rewrote %s, a file installed before this install",
-				   gscore_who(p, w, sizeof(w)), path);
+				   "%s %s %s, a file installed before this install",
+				   gscore_who(p, w, sizeof(w)),
+				   strcmp(verb, "wrote") == 0 ? "rewrote" : verb, path);
 		return;
 	}
 	if (allowed_write(s, m, path) || temporary(s, path))
 		return;
 	gscore_add(s, p, e->h.ts_ns, via_of(s, e), "write-outside-target",
-		   "%s wrote %s, outside the install target and its build tree",
-		   gscore_who(p, w, sizeof(w)), path);
+		   "%s %s %s, outside the install target and its build tree",
+		   gscore_who(p, w, sizeof(w)), verb, path);
 }
 
 static void check_read(struct session *s, struct proc *p, const struct sp_event *e,
@@ -370,23 +377,45 @@ static void on_open(struct session *s, struct proc *p, const struct sp_event *e)
 	if (p->role == SP_ROLE_PIP)
 		note_dist_info(s, path);
 	if (p->role == SP_ROLE_BUILD && !(o->oflags & SP_OF_MEMFD))
-		check_write(s, p, e, path);
+		check_write(s, p, e, path, "wrote");
 }
 
 static void on_file(struct session *s, struct proc *p, const struct sp_event *e)
 {
 	const struct sp_file *f = &e->file;
-	char path2[SP_PATH_MAX + 1];
+	char path[SP_PATH_MAX + 1], path2[SP_PATH_MAX + 1];
+	bool build = p->role == SP_ROLE_BUILD;
 
-	if (f->ret != 0 || f->op != SP_FOP_RENAME || f->path2[0] != '/')
+	if (f->ret != 0 || f->path[0] != '/')
+		return;
+	snprintf(path, sizeof(path), "%.*s", SP_PATH_MAX, f->path);
+	switch (f->op) {
+	case SP_FOP_UNLINK:
+	case SP_FOP_RMDIR:
+		/* a wiper: what the install did not make is not the build's to delete */
+		if (build)
+			check_write(s, p, e, path, "deleted");
+		return;
+	case SP_FOP_TRUNCATE:
+		if (build)
+			check_write(s, p, e, path, "truncated");
+		return;
+	case SP_FOP_RENAME:
+		break;
+	default:
+		return;
+	}
+	if (f->path2[0] != '/')
 		return;
 	snprintf(path2, sizeof(path2), "%.*s", SP_PATH_MAX, f->path2);
 	if (sig_pth_path(path2))
 		watch_pth(s, p, e, path2);
-	if (gscore_toolchain_output(s, f->path))
+	if (gscore_toolchain_output(s, path))
 		gscore_remember_made(s, path2);
-	if (p->role == SP_ROLE_BUILD)
-		check_write(s, p, e, path2);
+	if (build) {
+		check_write(s, p, e, path, "moved away");
+		check_write(s, p, e, path2, "wrote");
+	}
 }
 
 /* ------------------------------------------------------------- names */
