@@ -11,9 +11,10 @@ usage: bench.py BUILDDIR SRCDIR RUNS LATENCY_RUNS
   * load+attach and detach time of the kernel sensor (ks_bench attach)
   * cost of one syscall without the sensor, untracked and tracked
   * records per second the guard's consumer takes in without loss
-  * detection latency: from a build's connect attempt (a deny rule) and
-    from a build's exec that brings the score to the threshold (spawn-fetch)
-    to the whole tree dead, over LATENCY_RUNS blocked installs each: median
+  * detection latency: from a build's connect attempt (a deny rule), from
+    a build's exec that brings the score to the threshold (spawn-fetch) and
+    from its open for writing in the home (write-outside-target) to the
+    whole tree dead, over LATENCY_RUNS blocked installs each: median
     and p99.  BENCH_ONLY=latency measures these alone.
 
 Prints a Markdown table.  Measures, never judges: the machine may be busy
@@ -163,11 +164,14 @@ class Bench:
             open(os.path.join(sinkdir, "stop"), "w").close()
             sink.wait()
 
-    def score_latency(self, runs):
-        """Installs stopped by a score crossing (spawn-fetch: echo | base64 -d | sh)."""
-        d = os.path.join(self.tmp, "probe")
+    def score_latency(self, runs, action="pipe-decode"):
+        """Installs stopped by a score crossing: ACTION of score-probe
+        (pipe-decode: spawn-fetch at an exec, echo | base64 -d | sh, which
+        the kernel wakes us for; write-home: write-outside-target at an
+        open for writing in the home, which waits for the drain tick)."""
+        d = os.path.join(self.tmp, "probe-" + action)
         os.makedirs(d)
-        env = dict(self.env, SP_ACTIONS="pipe-decode", SP_DIR=d)
+        env = dict(self.env, SP_ACTIONS=action, SP_DIR=d)
         samples = []
         for i in range(runs):
             shutil.rmtree(os.path.join(d, "res"), ignore_errors=True)
@@ -195,6 +199,7 @@ def main():
             rate = b.ks("rate", "1")
         lat = b.latency(lruns)
         slat = b.score_latency(lruns)
+        flat = b.score_latency(lruns, "write-home")
         load1 = load()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -209,7 +214,8 @@ def main():
     print("| detection | value |")
     print("|---|---|")
     for what, l in (("deny rule, connect attempt", lat),
-                    ("score crossing, spawn-fetch exec", slat)):
+                    ("score crossing, spawn-fetch exec", slat),
+                    ("score crossing, write into the home", flat)):
         if l:
             print("| %s to tree dead (%d runs) | median %.2f ms, p99 %.2f ms |"
                   % (what, len(l), statistics.median(l), pct(l, 0.99)))
