@@ -140,7 +140,8 @@ integration_tests += \
 # The live scorer: its rules, verdicts, reports and summary.
 integration_tests += \
 	tests/integration/score-benign.test \
-	tests/integration/score-rules.test
+	tests/integration/score-rules.test \
+	tests/integration/score-net.test
 TESTS += $(integration_tests)
 
 EXTRA_DIST += $(integration_tests) \
