@@ -8,10 +8,13 @@
  */
 #include "guard/kmon.h"
 
+#include <elf.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "guard/gpolicy.h"
@@ -22,6 +25,7 @@
 #include "guard/session.h"
 #include "guard/shimsrv.h"
 #include "guard/signals.h"
+#include "guard/summary.h"
 #include "guard/systab.h"
 #include "guard/util.h"
 #include "policy/policy.h"
@@ -255,12 +259,50 @@ static void on_exec(struct session *s, struct proc *p, const struct sp_event *e)
 		add(s, p, e, R(EXEC_TEMP), false, "%s executed %s (%s)", w, path,
 		    xflags & SP_XF_TMPDIR ? "temporary directory" :
 		    xflags & SP_XF_HIDDEN ? "hidden directory" : "world-writable directory");
-	if ((xflags & SP_XF_ELF) && !(xflags & (SP_XF_INTERP | SP_XF_PHDR_UNSEEN)) &&
+	if ((xflags & SP_XF_ELF) && !(xflags & SP_XF_INTERP) &&
+	    (!(xflags & SP_XF_PHDR_UNSEEN) || kmon_exec_dynamic(e) == 0) &&
 	    ((xflags & SP_XF_WRITTEN) || !sig_system_path(path)))
 		add(s, p, e, R(STATIC_EXEC), false, "%s executed the statically linked %s%s", w, path,
 		    xflags & SP_XF_ELF32 ? " (32-bit)" : "");
 	if (xflags & SP_XF_SETID)
 		add(s, p, e, R(PRIV_CHANGE), false, "%s executed the set-id program %s", w, path);
+}
+
+#define ELF_PHDRS_MAX 128
+
+/*
+ * The kernel looks at the first program headers only: when PT_INTERP was
+ * not among them, read the file's headers here.  1 dynamic, 0 static,
+ * -1 unknown (not the file that was executed, not a 64-bit ELF, gone).
+ */
+int kmon_exec_dynamic(const struct sp_event *e)
+{
+	char path[SP_PATH_MAX + 32];
+	_cleanup_close_ int fd = -1;
+	Elf64_Ehdr eh;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", e->h.tgid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && e->exec.filename[0] == '/') {
+		snprintf(path, sizeof(path), "%.*s", SP_PATH_MAX, e->exec.filename);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != e->exec.ino ||
+	    pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > ELF_PHDRS_MAX)
+		return -1;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return -1;
+		if (ph.p_type == PT_INTERP)
+			return 1;
+	}
+	return 0;
 }
 
 /* Why the policy denies a destination: its entry, or the role's default. */
@@ -612,51 +654,7 @@ static void log_features(struct session *s, const char *scope, const char *name,
 	jw_kstr(w, "scope", scope);
 	if (name)
 		jw_kstr(w, scope[0] == 'r' ? "role" : "dist", name);
-	jw_key(w, "filetop");
-	jw_obj(w);
-	jw_kuint(w, "procs_reading", f->procs_reading);
-	jw_kuint(w, "procs_writing", f->procs_writing);
-	jw_kuint(w, "bytes_read", f->bytes_read);
-	jw_kuint(w, "bytes_written", f->bytes_written);
-	jw_kuint(w, "procs_files", f->procs_files);
-	jw_obj_end(w);
-	jw_key(w, "opens");
-	jw_obj(w);
-	for (unsigned i = 0; i < SP_BK_MAX; i++)
-		jw_kuint(w, sp_bucket_name(i), f->opens[i]);
-	jw_obj_end(w);
-	jw_key(w, "tcp");
-	jw_obj(w);
-	jw_kuint(w, "transitions", f->tcp_transitions);
-	jw_kuint(w, "local_ips", f->local_ips);
-	jw_kuint(w, "remote_ips", f->remote_ips);
-	jw_kuint(w, "local_ports", f->local_ports);
-	jw_kuint(w, "remote_ports", f->remote_ports);
-	jw_obj_end(w);
-	jw_key(w, "syscalls");
-	jw_obj(w);
-	for (unsigned i = 0; i < SP_CAT_MAX; i++)
-		jw_kuint(w, sp_cat_name(i), f->sys[i]);
-	jw_obj_end(w);
-	jw_key(w, "patterns");
-	jw_obj(w);
-	for (unsigned i = 0; i < SP_NG_MAX; i++)
-		jw_kuint(w, sp_ngram_name(i), f->ngram[i]);
-	jw_obj_end(w);
-	jw_key(w, "resources");
-	jw_obj(w);
-	jw_kuint(w, "procs", f->procs);
-	jw_kuint(w, "execs", f->execs);
-	jw_kuint(w, "forks", f->forks);
-	jw_kuint(w, "threads", f->threads);
-	jw_kdouble(w, "cpu_s", (double)f->cpu_ns / 1e9);
-	jw_kuint(w, "bytes_sent", f->bytes_sent);
-	jw_kuint(w, "bytes_received", f->bytes_recv);
-	jw_kuint(w, "storage_read", f->storage_read);
-	jw_kuint(w, "storage_written", f->storage_written);
-	jw_kuint(w, "compat_syscalls", f->compat_sys);
-	jw_kuint(w, "dns_queries", f->dns_queries);
-	jw_obj_end(w);
+	summary_features_json(w, f);
 	log_line_end(s);
 }
 

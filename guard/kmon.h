@@ -70,4 +70,10 @@ bool kmon_in_build_space(const struct session *s, const struct proc *p, const ch
 /* Was path (resolved) opened for writing during the session? */
 bool kmon_was_written(const struct session *s, const char *path);
 
+/*
+ * For an exec record whose program headers the kernel did not see: read
+ * the executed file's.  1 dynamic, 0 static, -1 unknown.
+ */
+int kmon_exec_dynamic(const struct sp_event *e);
+
 #endif

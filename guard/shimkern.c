@@ -8,11 +8,11 @@
  * (guard/kmon.c), counted once.  See guard/shimcorr.h for the matching
  * rules.  The policy's weights score these findings; they never deny.
  */
-#include <elf.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "guard/kmon.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
 #include "guard/shimsrv_int.h"
@@ -34,43 +34,6 @@ static bool secure_exec(const struct sp_event *e)
 	if (stat(path, &st) < 0 || st.st_ino != e->exec.ino)
 		return false;
 	return ((st.st_mode & S_ISUID) && st.st_uid != e->h.uid) || (st.st_mode & S_ISGID);
-}
-
-#define ELF_PHDRS_MAX 128
-
-/*
- * The kernel looks at the first program headers only: when PT_INTERP was
- * not among them, read the file's headers here.  1 dynamic, 0 static,
- * -1 unknown (not the file that was executed, not a 64-bit ELF, gone).
- */
-static int elf_dynamic(const struct sp_event *e)
-{
-	char path[SP_PATH_MAX + 32];
-	_cleanup_close_ int fd = -1;
-	Elf64_Ehdr eh;
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%u/exe", e->h.tgid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && e->exec.filename[0] == '/') {
-		snprintf(path, sizeof(path), "%.*s", SP_PATH_MAX, e->exec.filename);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	}
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != e->exec.ino ||
-	    pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > ELF_PHDRS_MAX)
-		return -1;
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
-
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			return -1;
-		if (ph.p_type == PT_INTERP)
-			return 1;
-	}
-	return 0;
 }
 
 static const char *who(const struct proc *p)
@@ -137,7 +100,7 @@ static void on_exec(struct session *s, const struct proc *p, const struct sp_eve
 	struct shimsrv *ss = s->shim;
 	uint32_t xf = e->exec.xflags;
 	int kind = !(xf & SP_XF_ELF) ? -1 : (xf & SP_XF_INTERP) ? 1 :
-		   (xf & SP_XF_PHDR_UNSEEN) ? elf_dynamic(e) : 0;
+		   (xf & SP_XF_PHDR_UNSEEN) ? kmon_exec_dynamic(e) : 0;
 	bool expect = kind == 1 && (xf & SP_XF_PRELOAD) && !secure_exec(e);
 	char what[FINDING_WHAT_MAX], action[SP_PATH_MAX + 32], file[SP_PATH_MAX + 1];
 	enum corr_verdict v;

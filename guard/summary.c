@@ -104,6 +104,9 @@ void summary_features_json(struct jw *w, const struct ks_features *f)
 	jw_kdouble(w, "cpu_s", (double)f->cpu_ns / 1e9);
 	jw_kuint(w, "bytes_sent", f->bytes_sent);
 	jw_kuint(w, "bytes_received", f->bytes_recv);
+	jw_kuint(w, "storage_read", f->storage_read);
+	jw_kuint(w, "storage_written", f->storage_written);
+	jw_kuint(w, "compat_syscalls", f->compat_sys);
 	jw_kuint(w, "dns_queries", f->dns_queries);
 	jw_obj_end(w);
 }
