@@ -256,21 +256,28 @@ static __always_inline void *ev_reserve(__u32 kind, __u64 size, struct task_stru
 
 /*
  * Wake the supervisor for what it must act on now (denies, attacks, new
- * programs to attribute) or when records pile up; the rest waits for the
- * next wakeup or the supervisor's own tick.  One wakeup per record would
- * cost a context switch each, taken from the install.
+ * programs to attribute, and what the caller marks urgent: a build's
+ * writes and file operations, which the scorer judges at once) or when
+ * records pile up; the rest waits for the next wakeup or the supervisor's
+ * own drain tick.  One wakeup per record would cost a context switch
+ * each, taken from the install.
  */
 #define SP_WAKEUP_BYTES (256u << 10)
 
-static __always_inline void ev_submit(struct sp_event *e)
+static __always_inline void ev_submit_urgent(struct sp_event *e, bool urgent)
 {
 	__u64 fl = BPF_RB_NO_WAKEUP;
 
-	if ((e->h.flags & SP_EF_DENIED) || e->h.kind == SP_EV_EXEC ||
+	if (urgent || (e->h.flags & SP_EF_DENIED) || e->h.kind == SP_EV_EXEC ||
 	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= SP_WAKEUP_BYTES)
 		fl = BPF_RB_FORCE_WAKEUP;
 	__sync_fetch_and_add(&emitted, 1);
 	bpf_ringbuf_submit(e, fl);
+}
+
+static __always_inline void ev_submit(struct sp_event *e)
+{
+	ev_submit_urgent(e, false);
 }
 
 static __always_inline struct task_struct *current_task(void)

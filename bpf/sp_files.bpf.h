@@ -176,7 +176,7 @@ __noinline int open_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 			e->h.flags |= SP_EF_TRUNC;
 		e->open.bucket = SP_BK_OTHER;
 	}
-	ev_submit(e);
+	ev_submit_urgent(e, write && p->role == SP_ROLE_BUILD);
 	return 0;
 }
 
@@ -408,7 +408,7 @@ __noinline int fileop_exit(struct sp_proc *p, struct sp_thread *t, long nr, long
 	e->file.op = op;
 	if (t->compat)
 		e->h.flags |= SP_EF_COMPAT;
-	ev_submit(e);
+	ev_submit_urgent(e, p->role == SP_ROLE_BUILD);
 	return 0;
 }
 
