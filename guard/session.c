@@ -29,11 +29,12 @@
 #define KILL_TIMEOUT_MS 5000
 #define LOOP_TICK_MS 100
 /*
- * The kernel wakes us at once only for what it judges urgent (a deny, an
- * exec); a read of a secret or a write into the home is judged by the
- * scorer, which must see it within milliseconds to stop the tree before
- * the next step.  So while the kernel sensor runs, its records are drained
- * this often; the rest of the tick's work keeps LOOP_TICK_MS.
+ * The kernel wakes us at once for what it judges urgent (a deny, an exec,
+ * a build's writes and file operations); the rest, a build's read of a
+ * secret or its sockets among it, is judged by the scorer too, which must
+ * see it within milliseconds to stop the tree before the next step.  So
+ * while the kernel sensor runs, its records are drained this often; the
+ * rest of the tick's work keeps LOOP_TICK_MS.
  */
 #define DRAIN_TICK_MS 2
 
