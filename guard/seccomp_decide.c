@@ -59,39 +59,6 @@ const char *sn_who(struct sn *sn, const struct sn_call *c, char *buf, size_t len
 	return buf;
 }
 
-/* Points already counted for rule against dist. */
-static unsigned counted(const struct session *s, int dist, const char *rule)
-{
-	unsigned n = 0;
-
-	for (size_t i = 0; i < s->nfindings; i++)
-		if (s->findings[i].dist == dist && strcmp(s->findings[i].rule, rule) == 0)
-			n += (unsigned)s->findings[i].points;
-	return n;
-}
-
-static unsigned score(const struct session *s, int dist)
-{
-	unsigned n = 0;
-
-	for (size_t i = 0; i < s->nfindings; i++)
-		if (s->findings[i].dist == dist && !s->findings[i].deny)
-			n += (unsigned)s->findings[i].points;
-	return n;
-}
-
-/* Allowed packages are watched and stopped by deny rules, never by score. */
-static bool dist_allowed(const struct session *s, int dist)
-{
-	const struct sp_entry *m;
-
-	if (dist < 0)
-		return false;
-	m = sp_policy_match_package(s->policy, s->dists.v[dist].name,
-				    s->dists.v[dist].version[0] ? s->dists.v[dist].version : NULL);
-	return m && m->action == SP_ACT_ALLOW;
-}
-
 static void block(struct sn *sn, const struct sn_call *c, int idx)
 {
 	struct session *s = sn->s;
@@ -103,59 +70,33 @@ static void block(struct sn *sn, const struct sn_call *c, int idx)
 	(void)kill(c->p->tgid, SIGKILL);
 }
 
-static bool finding_v(struct sn *sn, const struct sn_call *c, const char *rule, bool deny,
-		      bool scored, const char *fmt, va_list ap)
+/*
+ * The session scores every finding (guard/gscore.c); what is left here is
+ * to stop the caller before its call is answered, when this finding is a
+ * deny or brought its distribution's score to the threshold.
+ */
+bool sn_finding(struct sn *sn, const struct sn_call *c, const char *rule, bool deny,
+		const char *fmt, ...)
 {
 	struct session *s = sn->s;
 	struct proc *pp = proctab_get(&s->procs, c->p->tgid);
 	struct finding f = { .rule = rule, .deny = deny, .dist = pp ? pp->dist : -1,
 			     .pid = c->p->tgid, .ts_ns = c->ts_ns };
-	const struct sp_rule_conf *rc = sp_policy_rule(s->policy, rule);
+	bool was_blocked = s->blocked;
+	va_list ap;
 	int idx;
 
-	if (!deny && scored) {
-		unsigned have;
-
-		if (!rc || !rc->enabled)
-			return false;
-		have = counted(s, f.dist, rule);
-		f.points = (int)(have >= rc->cap ? 0 : rc->weight < rc->cap - have ? rc->weight : rc->cap - have);
-	}
+	va_start(ap, fmt);
 	vsnprintf(f.what, sizeof(f.what), fmt, ap);
+	va_end(ap);
 	idx = session_add_finding(s, &f);
-	if (idx < 0 || s->blocked || !sn->enforce)
+	if (idx < 0 || was_blocked || !sn->enforce)
 		return false;
-	if (deny || (f.points > 0 && score(s, f.dist) >= sp_policy_threshold(s->policy) &&
-		     !dist_allowed(s, f.dist))) {
+	if (deny || (s->blocked && s->block_finding == idx)) {
 		block(sn, c, idx);
 		return true;
 	}
 	return false;
-}
-
-bool sn_finding(struct sn *sn, const struct sn_call *c, const char *rule, bool deny,
-		const char *fmt, ...)
-{
-	va_list ap;
-	bool r;
-
-	va_start(ap, fmt);
-	r = finding_v(sn, c, rule, deny, true, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-/* A note without points: what was refused for safety rather than judged. */
-static void note(struct sn *sn, const struct sn_call *c, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void note(struct sn *sn, const struct sn_call *c, const char *rule, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)finding_v(sn, c, rule, false, false, fmt, ap);
-	va_end(ap);
 }
 
 /*
@@ -603,9 +544,10 @@ static void judge_address(struct sn *sn, struct sn_call *c, struct sn_verdict *v
 	if (sn_racy(sn, c->t)) {
 		char who[PROC_CMDLINE_MAX + 64];
 
-		note(sn, c, "build-connect", "%s: a network call refused because the process has "
-		     "several threads, so the address could change after the check",
-		     sn_who(sn, c, who, sizeof(who)));
+		(void)sn_finding(sn, c, "build-connect", false,
+				 "%s: a network call refused because the process has several "
+				 "threads, so the address could change after the check",
+				 sn_who(sn, c, who, sizeof(who)));
 		v->answer = SN_ERROR;
 		v->err = EPERM;
 	}
