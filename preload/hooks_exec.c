@@ -24,17 +24,6 @@
 
 extern char **environ;
 
-#define NEED(fn, fail)                                          \
-	do {                                                    \
-		if (SHIM_UNLIKELY(!real.fn)) {                  \
-			shim_resolve();                         \
-			if (!real.fn) {                         \
-				errno = ENOSYS;                 \
-				return fail;                    \
-			}                                       \
-		}                                               \
-	} while (0)
-
 /* Report (or ask about) one exec; 0 to go on, else the errno to fail with. */
 static int exec_report(uint32_t call, const char *path, char *const argv[], char *const envp[],
 		       int fd)
@@ -207,54 +196,56 @@ static void args_free(struct arglist *a)
 	}
 }
 
+/*
+ * The list forms, once args_gather() has run (gathered: it succeeded):
+ * report, then execve (execvp for execlp, which searches PATH).  a is
+ * freed on every path; a failed exec keeps its errno.
+ */
+static int execl_run(bool gathered, uint32_t call, const char *file, struct arglist *a,
+		     char **envp)
+{
+	bool search = call == SHIM_CALL_EXECLP;
+	int err, r = -1;
+
+	if (!gathered) {
+		errno = E2BIG;
+		return -1;
+	}
+	err = exec_report(call, file, a->argv, envp, -1);
+	if (!err && SHIM_UNLIKELY(search ? !real.execvp : !real.execve))
+		shim_resolve();
+	if (!err && (search ? !real.execvp : !real.execve))
+		err = ENOSYS;
+	if (!err)
+		r = search ? real.execvp(file, a->argv) : real.execve(file, a->argv, envp);
+	args_free(a);
+	if (err)
+		errno = err;
+	return r;
+}
+
 SHIM_EXPORT int execl(const char *path, const char *arg, ...)
 {
 	struct arglist a;
 	va_list ap;
-	int err, r;
+	bool ok;
 
 	va_start(ap, arg);
-	if (!args_gather(&a, arg, ap, NULL)) {
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
+	ok = args_gather(&a, arg, ap, NULL);
 	va_end(ap);
-	err = exec_report(SHIM_CALL_EXECL, path, a.argv, environ, -1);
-	if (err) {
-		args_free(&a);
-		errno = err;
-		return -1;
-	}
-	NEED(execve, -1);
-	r = real.execve(path, a.argv, environ);
-	args_free(&a);
-	return r;
+	return execl_run(ok, SHIM_CALL_EXECL, path, &a, environ);
 }
 
 SHIM_EXPORT int execlp(const char *file, const char *arg, ...)
 {
 	struct arglist a;
 	va_list ap;
-	int err, r;
+	bool ok;
 
 	va_start(ap, arg);
-	if (!args_gather(&a, arg, ap, NULL)) {
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
+	ok = args_gather(&a, arg, ap, NULL);
 	va_end(ap);
-	err = exec_report(SHIM_CALL_EXECLP, file, a.argv, environ, -1);
-	if (err) {
-		args_free(&a);
-		errno = err;
-		return -1;
-	}
-	NEED(execvp, -1);
-	r = real.execvp(file, a.argv);
-	args_free(&a);
-	return r;
+	return execl_run(ok, SHIM_CALL_EXECLP, file, &a, environ);
 }
 
 SHIM_EXPORT int execle(const char *path, const char *arg, ...)
@@ -262,25 +253,12 @@ SHIM_EXPORT int execle(const char *path, const char *arg, ...)
 	struct arglist a;
 	char **envp = NULL;
 	va_list ap;
-	int err, r;
+	bool ok;
 
 	va_start(ap, arg);
-	if (!args_gather(&a, arg, ap, &envp)) {
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
+	ok = args_gather(&a, arg, ap, &envp);
 	va_end(ap);
-	err = exec_report(SHIM_CALL_EXECLE, path, a.argv, envp, -1);
-	if (err) {
-		args_free(&a);
-		errno = err;
-		return -1;
-	}
-	NEED(execve, -1);
-	r = real.execve(path, a.argv, envp);
-	args_free(&a);
-	return r;
+	return execl_run(ok, SHIM_CALL_EXECLE, path, &a, envp);
 }
 
 /* --------------------------------------------------- spawn and shells */

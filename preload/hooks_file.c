@@ -36,17 +36,6 @@ int __openat64_2(int dfd, const char *path, int flags);
 
 #define NORM_MAX 1024
 
-#define NEED(fn, fail)                                          \
-	do {                                                    \
-		if (SHIM_UNLIKELY(!real.fn)) {                  \
-			shim_resolve();                         \
-			if (!real.fn) {                         \
-				errno = ENOSYS;                 \
-				return fail;                    \
-			}                                       \
-		}                                               \
-	} while (0)
-
 /* path made absolute and normalised into out; false when it cannot be. */
 static bool absolute(int dfd, const char *path, char *out, size_t size)
 {

@@ -29,17 +29,6 @@
  */
 #pragma GCC diagnostic ignored "-Wnonnull-compare"
 
-#define NEED(fn, fail)                                          \
-	do {                                                    \
-		if (SHIM_UNLIKELY(!real.fn)) {                  \
-			shim_resolve();                         \
-			if (!real.fn) {                         \
-				errno = ENOSYS;                 \
-				return fail;                    \
-			}                                       \
-		}                                               \
-	} while (0)
-
 /* ------------------------------------------------------------- memory */
 
 SHIM_EXPORT int memfd_create(const char *name, unsigned int flags)

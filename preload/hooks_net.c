@@ -203,17 +203,6 @@ static void dns_result(uint32_t call, const char *host, int status, const struct
 	errno = saved;
 }
 
-#define NEED(fn, fail)                                          \
-	do {                                                    \
-		if (SHIM_UNLIKELY(!real.fn)) {                  \
-			shim_resolve();                         \
-			if (!real.fn) {                         \
-				errno = ENOSYS;                 \
-				return fail;                    \
-			}                                       \
-		}                                               \
-	} while (0)
-
 SHIM_EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 			    struct addrinfo **res)
 {

@@ -155,6 +155,21 @@ extern struct shim_real real;
 void shim_resolve(void);
 
 /*
+ * In a hook: make sure real.fn is resolved (a call before the constructor
+ * ran), else fail the call with ENOSYS by returning fail.
+ */
+#define NEED(fn, fail)                                          \
+	do {                                                    \
+		if (SHIM_UNLIKELY(!real.fn)) {                  \
+			shim_resolve();                         \
+			if (!real.fn) {                         \
+				errno = ENOSYS;                 \
+				return fail;                    \
+			}                                       \
+		}                                               \
+	} while (0)
+
+/*
  * Enter the shim's own work in a hook.  False when the shim is inert or
  * this thread is already inside the shim: then the hook only calls the
  * real function.
