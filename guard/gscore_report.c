@@ -315,13 +315,7 @@ static void log_dysec(struct session *s, int dist)
 	for (unsigned i = 0; i < SUMMARY_DYSEC_N; i++)
 		jw_kuint(w, summary_dysec_name(i), v[i]);
 	jw_obj_end(w);
-	jw_key(w, "install");
-	jw_obj(w);
-	jw_kuint(w, "total", in.total);
-	jw_kuint(w, "direct", in.direct);
-	jw_kuint(w, "indirect", in.indirect);
-	jw_kuint(w, "build_dependencies", in.build_deps);
-	jw_obj_end(w);
+	summary_install_json(w, &in);
 	log_line_end(s);
 }
 

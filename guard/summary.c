@@ -62,6 +62,17 @@ void summary_dysec(const struct ks_features *f, unsigned total, unsigned direct,
 		out[i++] = f->ngram[n];
 }
 
+/* key: { name(i): v[i] for i < n } */
+static void named_counts(struct jw *w, const char *key, unsigned n, const char *(*name)(unsigned),
+			 const uint64_t *v)
+{
+	jw_key(w, key);
+	jw_obj(w);
+	for (unsigned i = 0; i < n; i++)
+		jw_kuint(w, name(i), v[i]);
+	jw_obj_end(w);
+}
+
 void summary_features_json(struct jw *w, const struct ks_features *f)
 {
 	jw_key(w, "filetop");
@@ -72,11 +83,7 @@ void summary_features_json(struct jw *w, const struct ks_features *f)
 	jw_kuint(w, "bytes_written", f->bytes_written);
 	jw_kuint(w, "procs_files", f->procs_files);
 	jw_obj_end(w);
-	jw_key(w, "opens");
-	jw_obj(w);
-	for (unsigned i = 0; i < SP_BK_MAX; i++)
-		jw_kuint(w, sp_bucket_name(i), f->opens[i]);
-	jw_obj_end(w);
+	named_counts(w, "opens", SP_BK_MAX, sp_bucket_name, f->opens);
 	jw_key(w, "tcp");
 	jw_obj(w);
 	jw_kuint(w, "transitions", f->tcp_transitions);
@@ -85,16 +92,8 @@ void summary_features_json(struct jw *w, const struct ks_features *f)
 	jw_kuint(w, "local_ports", f->local_ports);
 	jw_kuint(w, "remote_ports", f->remote_ports);
 	jw_obj_end(w);
-	jw_key(w, "syscalls");
-	jw_obj(w);
-	for (unsigned i = 0; i < SP_CAT_MAX; i++)
-		jw_kuint(w, sp_cat_name(i), f->sys[i]);
-	jw_obj_end(w);
-	jw_key(w, "patterns");
-	jw_obj(w);
-	for (unsigned i = 0; i < SP_NG_MAX; i++)
-		jw_kuint(w, sp_ngram_name(i), f->ngram[i]);
-	jw_obj_end(w);
+	named_counts(w, "syscalls", SP_CAT_MAX, sp_cat_name, f->sys);
+	named_counts(w, "patterns", SP_NG_MAX, sp_ngram_name, f->ngram);
 	jw_key(w, "resources");
 	jw_obj(w);
 	jw_kuint(w, "procs", f->procs);
@@ -111,6 +110,17 @@ void summary_features_json(struct jw *w, const struct ks_features *f)
 	jw_obj_end(w);
 }
 
+void summary_install_json(struct jw *w, const struct gscore_install *in)
+{
+	jw_key(w, "install");
+	jw_obj(w);
+	jw_kuint(w, "total", in->total);
+	jw_kuint(w, "direct", in->direct);
+	jw_kuint(w, "indirect", in->indirect);
+	jw_kuint(w, "build_dependencies", in->build_deps);
+	jw_obj_end(w);
+}
+
 /* features, install and dysec members for dist (-1: the session). */
 static void features(struct session *s, struct jw *w, int dist)
 {
@@ -124,13 +134,7 @@ static void features(struct session *s, struct jw *w, int dist)
 	jw_key(w, "features");
 	jw_obj(w);
 	summary_features_json(w, &f);
-	jw_key(w, "install");
-	jw_obj(w);
-	jw_kuint(w, "total", in.total);
-	jw_kuint(w, "direct", in.direct);
-	jw_kuint(w, "indirect", in.indirect);
-	jw_kuint(w, "build_dependencies", in.build_deps);
-	jw_obj_end(w);
+	summary_install_json(w, &in);
 	jw_obj_end(w);
 	summary_dysec(&f, in.total, in.direct, in.indirect, v);
 	jw_key(w, "dysec");

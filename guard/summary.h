@@ -13,6 +13,7 @@
 
 #include "guard/kstats.h"
 
+struct gscore_install;
 struct session;
 struct jw;
 
@@ -37,5 +38,8 @@ const char *summary_dysec_name(unsigned i);
 
 /* The feature groups of f as members of the current JSON object. */
 void summary_features_json(struct jw *w, const struct ks_features *f);
+
+/* The install features (guard/gscore.h) as the member "install". */
+void summary_install_json(struct jw *w, const struct gscore_install *in);
 
 #endif
