@@ -4,7 +4,6 @@
  * in ring buffer order: a fork record precedes anything its child does,
  * and an exec record precedes anything the new program does.
  */
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/socket.h>
@@ -34,21 +33,6 @@ int session_add_finding(struct session *s, const struct finding *f)
 	gscore_on_finding(s, s->nfindings);
 	log_finding(s, &s->findings[s->nfindings]);
 	return (int)s->nfindings++;
-}
-
-void format_inet(char *out, size_t len, unsigned family, const uint8_t *addr, unsigned port)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	if (family == AF_INET) {
-		inet_ntop(AF_INET, addr, a, sizeof(a));
-		snprintf(out, len, "%s:%u", a, port);
-	} else if (family == AF_INET6) {
-		inet_ntop(AF_INET6, addr, a, sizeof(a));
-		snprintf(out, len, "[%s]:%u", a, port);
-	} else {
-		snprintf(out, len, "family %u", family);
-	}
 }
 
 /* The source directory of a new build process: its working directory. */

@@ -123,8 +123,6 @@ int session_add_finding(struct session *s, const struct finding *f);
 /* Process pid (command line cmd) was still running after pip exited: an outlived-pip finding. */
 void session_add_outlived(struct session *s, pid_t pid, const char *cmd);
 
-/* Render an IPv4/IPv6 address and port as "1.2.3.4:80" / "[::1]:80". */
-void format_inet(char *out, size_t len, unsigned family, const uint8_t *addr, unsigned port);
 
 /* "elf-dynamic", "elf-static", "elf-unknown", "script" or "other" */
 const char *exec_kind_name(uint32_t xflags);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "guard/kevent.h"
 #include "guard/kmon.h"
 #include "guard/ksensor.h"
 #include "guard/session.h"
@@ -138,7 +139,7 @@ static void on_connect(struct session *s, const struct proc *p, const struct sp_
 				    e->connect.family, e->connect.addr, e->connect.port, &ss->cur));
 	ss->cur_valid = true;
 	if (v == CORR_BYPASS || v == CORR_NOSHIM) {
-		format_inet(dst, sizeof(dst), e->connect.family, e->connect.addr, e->connect.port);
+		format_addr(dst, sizeof(dst), e->connect.family, e->connect.addr, e->connect.port);
 		snprintf(action, sizeof(action), "connect(%s)", dst);
 		bypass(s, p, e, v, action);
 	}

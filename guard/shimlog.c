@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
+#include "guard/kevent.h"
 #include "guard/session.h"
 #include "guard/shimsrv_int.h"
 #include "guard/util.h"
@@ -55,7 +56,7 @@ static const char *access_name(uint32_t access)
 static void render_inet(char *out, size_t len, const struct shim_connect *c)
 {
 	if (c->family == AF_INET || c->family == AF_INET6)
-		format_inet(out, len, c->family, c->addr, c->port);
+		format_addr(out, len, c->family, c->addr, c->port);
 	else if (c->family == AF_UNIX)
 		snprintf(out, len, "unix:%s", c->path);
 	else
@@ -223,10 +224,14 @@ static void log_body(struct session *s, const struct shim_rec *r)
 			jw_key(w, "addrs");
 			jw_arr(w);
 			for (uint32_t i = 0; i < r->dns.naddr; i++) {
-				format_inet(buf, sizeof(buf), r->dns.addr[i].family,
+				size_t n;
+
+				format_addr(buf, sizeof(buf), r->dns.addr[i].family,
 					    r->dns.addr[i].addr, 0);
 				/* drop the ":0" port */
-				buf[strlen(buf) - 2] = '\0';
+				n = strlen(buf);
+				if (n > 2 && strcmp(buf + n - 2, ":0") == 0)
+					buf[n - 2] = '\0';
 				jw_str(w, buf);
 			}
 			jw_arr_end(w);
