@@ -229,7 +229,7 @@ struct shim_hello {
 
 /* shim_hello.flags */
 #define SHIM_HELLO_PYTHON (1u << 0)     /* a Python audit hook is installed */
-#define SHIM_HELLO_UNWIND (1u << 1)     /* native stacks are available */
+#define SHIM_HELLO_UNWIND (1u << 1)     /* native stacks on (libunwind loaded at the first) */
 #define SHIM_HELLO_SECURE (1u << 2)     /* AT_SECURE */
 
 /* One message on the channel.  Every record has this size. */
