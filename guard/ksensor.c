@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/btf.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -154,6 +155,55 @@ static int fill_maps(struct ksensor *ks, const struct ks_config *cfg)
 }
 
 /*
+ * vmlinux's BTF string table, read once: each libbpf lookup parses the
+ * whole BTF again (about 10 ms in a fresh process), on the way to pip's
+ * start.
+ */
+static char *vmlinux_btf_strings(size_t *len)
+{
+	_cleanup_close_ int fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+	struct btf_header h;
+	char *buf;
+
+	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    h.magic != BTF_MAGIC || h.hdr_len < sizeof(h) || h.str_len == 0 ||
+	    h.str_len > 64u << 20)
+		return NULL;
+	buf = malloc(h.str_len);
+	if (!buf)
+		return NULL;
+	if (pread(fd, buf, h.str_len, (off_t)h.hdr_len + h.str_off) != (ssize_t)h.str_len ||
+	    buf[h.str_len - 1] != '\0') {
+		free(buf);
+		return NULL;
+	}
+	*len = h.str_len;
+	return buf;
+}
+
+/*
+ * Does the kernel have raw tracepoint TP?  Its BTF typedef is named
+ * btf_trace_TP; without the string table, libbpf looks it up.
+ */
+static bool has_raw_tracepoint(const char *strs, size_t len, const char *tp)
+{
+	char name[96];
+	size_t n = (size_t)snprintf(name, sizeof(name), "btf_trace_%s", tp) + 1;
+
+	if (!strs)
+		return libbpf_find_vmlinux_btf_id(tp, BPF_TRACE_RAW_TP) >= 0;
+	/* a whole string of the table: NAME and its terminator, after one */
+	for (const char *p = strs; (size_t)(p - strs) + n <= len; p++) {
+		p = memchr(p, name[0], len - (size_t)(p - strs) - n + 1);
+		if (!p)
+			break;
+		if ((p == strs || p[-1] == '\0') && memcmp(p, name, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Byte counters hang on tracepoints of Linux 6.3 (sock_send_length,
  * sock_recv_length): without them the sensor works, bytes sent and
  * received stay 0.
@@ -164,9 +214,11 @@ static void optional_programs(struct ksensor *ks)
 		{ ks->skel->progs.sp_send_length, "sock_send_length" },
 		{ ks->skel->progs.sp_recv_length, "sock_recv_length" },
 	};
+	size_t len = 0;
+	_cleanup_free_ char *strs = vmlinux_btf_strings(&len);
 
 	for (size_t i = 0; i < ARRAY_SIZE(opt); i++) {
-		if (libbpf_find_vmlinux_btf_id(opt[i].tp, BPF_TRACE_RAW_TP) >= 0)
+		if (has_raw_tracepoint(strs, len, opt[i].tp))
 			continue;
 		sp_debug("kernel has no %s tracepoint: no byte counters", opt[i].tp);
 		(void)bpf_program__set_autoload(opt[i].prog, false);
