@@ -380,10 +380,25 @@ static void blame_kernel_doom(struct session *s)
 	s->block_finding = kmon_kernel_deny(s);
 }
 
+/*
+ * The shim's channel wakes us for a record, then sleeps until a tick has
+ * passed: a build reports every write, rename and unlink, and waking up
+ * for each one cost more than reading it.  What comes meanwhile is read
+ * with the kernel's records (which read the channel as far as they need)
+ * or at the next wake-up; a question waits one tick at most.  (Only with
+ * the kernel sensor, whose tick is short.)
+ */
+static void shim_wakes(struct session *s, bool on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.fd = shimsrv_fd(s) };
+
+	(void)epoll_ctl(s->epfd, EPOLL_CTL_MOD, ev.data.fd, &ev);
+}
+
 static int event_loop(struct session *s)
 {
 	int tick = s->ks ? DRAIN_TICK_MS : LOOP_TICK_MS;
-	uint64_t reaped_ns = mono_ns();
+	uint64_t reaped_ns = mono_ns(), shim_wake_ns = 0;
 	struct epoll_event ev[4];
 	int r;
 
@@ -409,6 +424,10 @@ static int event_loop(struct session *s)
 				r = shimsrv_consume(s);
 				if (r < 0)
 					return r;
+				if (s->ks) {
+					shim_wakes(s, false);
+					shim_wake_ns = mono_ns() + DRAIN_TICK_MS * 1000000ull;
+				}
 			} else if (s->sn && ev[i].data.fd == sn_fd(s->sn)) {
 				r = sn_handle(s->sn);
 				if (r < 0)
@@ -421,6 +440,10 @@ static int event_loop(struct session *s)
 		}
 		if (n == 0 && s->ks)
 			(void)ks_consume(s->ks);
+		if (shim_wake_ns && mono_ns() >= shim_wake_ns) {
+			shim_wakes(s, true);
+			shim_wake_ns = 0;
+		}
 		/* A missed SIGCHLD must not hang us. */
 		if (n == 0 && mono_ns() - reaped_ns >= LOOP_TICK_MS * 1000000ull) {
 			reaped_ns = mono_ns();
