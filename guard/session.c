@@ -103,23 +103,29 @@ static int open_kernel_sensor(struct session *s)
 	return 0;
 }
 
+/* Made while the sensor loads; its network hooks are attached after. */
 static void open_cgroup(struct session *s)
 {
 	int r = sp_cgroup_create(&s->cg);
 
 	if (r < 0) {
-		sp_debug("no session cgroup (%s): killing through the %s only", strerror(-r),
-			 s->ks ? "tracked set" : "process scan");
-		return;
-	}
-	r = s->ks ? ks_attach_cgroup(s->ks, s->cg.fd) : 0;
-	if (r < 0) {
-		sp_debug("cannot attach network hooks to %s: %s", s->cg.path, strerror(-r));
-		(void)sp_cgroup_destroy(&s->cg, 0);
+		sp_debug("no session cgroup (%s): the tree is killed without one", strerror(-r));
 		return;
 	}
 	s->have_cgroup = true;
 	sp_debug("session cgroup %s", s->cg.path);
+}
+
+/*
+ * Without them, the kernel sensor still denies at the connect or sendmsg
+ * syscall, after the cgroup would have; the cgroup still kills the tree.
+ */
+static void attach_cgroup_hooks(struct session *s)
+{
+	int r = s->ks && s->have_cgroup ? ks_attach_cgroup(s->ks, s->cg.fd) : 0;
+
+	if (r < 0)
+		sp_debug("cannot attach network hooks to %s: %s", s->cg.path, strerror(-r));
 }
 
 /* ---------------------------------------------------------------- spawn */
@@ -194,6 +200,7 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 	/* The tree gets its own PID namespace where allowed (guard/spawn.h). */
 	s->sp.setup = child_setup;
 	s->sp.setup_ctx = s;
+	s->sp.cgroup_fd = s->have_cgroup ? s->cg.fd : -1;
 	r = spawn_start(&s->sp, argv, oldmask, true);
 	shimsrv_spawned(s);
 	if (r < 0)
@@ -208,7 +215,7 @@ static int spawn_pip(struct session *s, const sigset_t *oldmask)
 	/* Tracked (and in the cgroup) before it runs a single instruction of pip. */
 	r = s->sp.pidns ? ks_track(s->ks, s->root, SP_ROLE_NONE, SP_PF_INIT) :
 			  ks_track(s->ks, s->root, SP_ROLE_PIP, SP_PF_ROOT);
-	if (r == 0 && s->have_cgroup)
+	if (r == 0 && s->have_cgroup && !s->sp.in_cgroup)
 		r = sp_cgroup_add(&s->cg, s->root);
 	if (r == 0 && s->sp.pidns)
 		r = add_epoll(s->epfd, s->sp.status_fd);
@@ -656,14 +663,16 @@ int session_run(const struct options *opt)
 		status = SP_EXIT_INTERNAL;
 		goto out;
 	}
-	/* the kernel sensor, else the seccomp fallback; the first line says which */
-	status = sensors_choose(&s, open_kernel_sensor(&s));
-	if (status)
-		goto out;
+	/* the cgroup and the transaction are made while the sensor loads */
 	open_cgroup(&s);
 	status = session_txn_open(&s);
 	if (status)
 		goto out;
+	/* the kernel sensor, else the seccomp fallback; the first line says which */
+	status = sensors_choose(&s, open_kernel_sensor(&s));
+	if (status)
+		goto out;
+	attach_cgroup_hooks(&s);
 	/*
 	 * After the transaction: in journaled mode the shim asks before writes
 	 * in the target.  Not under the seccomp fallback, whose child shares

@@ -42,6 +42,13 @@ struct spawn {
 	 */
 	int (*setup)(void *ctx);
 	void *setup_ctx;
+	/*
+	 * Set before spawn_start(): a cgroup v2 directory for the tree, or -1.
+	 * The namespace's init is born in it where the kernel can (in_cgroup
+	 * set); otherwise the caller moves the child in.
+	 */
+	int cgroup_fd;
+	bool in_cgroup;
 };
 
 /*
