@@ -13,7 +13,8 @@
  *     by a signal handler interrupting it) goes straight to libc;
  *   - errno is saved at entry and restored before the real call;
  *   - no malloc, no lock, no stdio; records live on the stack; every wait
- *     for the supervisor is bounded;
+ *     for the supervisor is bounded (native stacks are the exception, said
+ *     and bounded in shim_stack.c);
  *   - the shim's own state is per process and reset in the fork child.
  */
 #ifndef SAFEPIP_SHIM_INT_H
