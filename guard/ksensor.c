@@ -188,18 +188,14 @@ static char *vmlinux_btf_strings(size_t *len)
 static bool has_raw_tracepoint(const char *strs, size_t len, const char *tp)
 {
 	char name[96];
-	size_t n = (size_t)snprintf(name, sizeof(name), "btf_trace_%s", tp) + 1;
 
 	if (!strs)
 		return libbpf_find_vmlinux_btf_id(tp, BPF_TRACE_RAW_TP) >= 0;
-	/* a whole string of the table: NAME and its terminator, after one */
-	for (const char *p = strs; (size_t)(p - strs) + n <= len; p++) {
-		p = memchr(p, name[0], len - (size_t)(p - strs) - n + 1);
-		if (!p)
-			break;
-		if ((p == strs || p[-1] == '\0') && memcmp(p, name, n) == 0)
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	/* the table is NUL-terminated strings, the last one included */
+	for (const char *p = strs; p < strs + len; p += strlen(p) + 1)
+		if (strcmp(p, name) == 0)
 			return true;
-	}
 	return false;
 }
 
