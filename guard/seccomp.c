@@ -198,6 +198,7 @@ static int child_main(void *arg)
 		_exit(127);
 	for (size_t i = 0; i < ARRAY_SIZE(child_default_signals); i++)
 		signal(child_default_signals[i], SIG_DFL);
+	sigpipe_restore();
 	sigprocmask(SIG_SETMASK, a->oldmask, NULL);
 	if (read(a->go_fd, &go, 1) != 1 || go != 'g')
 		_exit(127);

@@ -628,6 +628,7 @@ int session_run(const struct options *opt)
 
 	s.start_ns = mono_ns();
 	sigprocmask(SIG_SETMASK, NULL, &oldmask);
+	sigpipe_ignore();
 	if (proctab_init(&s.procs) < 0) {
 		sp_msg("out of memory");
 		return SP_EXIT_INTERNAL;

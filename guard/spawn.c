@@ -22,6 +22,7 @@ static void reset_signals(const sigset_t *oldmask)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(init_ignored); i++)
 		(void)sigaction(init_ignored[i], &saved[i], NULL);
+	sigpipe_restore();
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 }
 

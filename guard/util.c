@@ -169,6 +169,23 @@ char *find_in_path(const char *name)
 #include <signal.h>
 #include <sys/wait.h>
 
+static struct sigaction sigpipe_found;
+static bool sigpipe_saved;
+
+void sigpipe_ignore(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	if (!sigpipe_saved && sigaction(SIGPIPE, &ign, &sigpipe_found) == 0)
+		sigpipe_saved = true;
+}
+
+void sigpipe_restore(void)
+{
+	if (sigpipe_saved)
+		(void)sigaction(SIGPIPE, &sigpipe_found, NULL);
+}
+
 int run_capture(char *const argv[], char **out, size_t max, int timeout_ms)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -195,6 +212,7 @@ int run_capture(char *const argv[], char **out, size_t max, int timeout_ms)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		sigpipe_restore();
 		if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
 		    dup2(pfd[1], STDOUT_FILENO) < 0)
 			_exit(127);

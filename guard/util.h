@@ -98,3 +98,13 @@ char *find_in_path(const char *name);
  * output exceeded max.
  */
 int run_capture(char *const argv[], char **out, size_t max, int timeout_ms);
+
+/*
+ * A guarded session must outlive a closed stdout or stderr (`safe-pip ... |
+ * head`): it still has to stop the tree and commit or roll back.  The
+ * supervisor ignores SIGPIPE (sigpipe_ignore, once, before it changes any
+ * other disposition); a child calls sigpipe_restore before its exec, so
+ * every program safe-pip runs gets the disposition safe-pip found.
+ */
+void sigpipe_ignore(void);
+void sigpipe_restore(void);
