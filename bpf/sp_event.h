@@ -299,6 +299,7 @@ struct sp_connect {
 #define SP_OF_PROC_PID (1u << 3)   /* a /proc/<pid>/ file of another process */
 #define SP_OF_SUPERVISOR (1u << 4) /* a /proc/<pid>/ file of the supervisor */
 #define SP_OF_MEMFD (1u << 5)
+#define SP_OF_CREATED (1u << 6)    /* this open created the file */
 
 struct sp_open {
 	__s32 dfd;

@@ -11,6 +11,8 @@
 #define SAFEPIP_SP_FILES_BPF_H
 
 #define AT_REMOVEDIR 0x200
+/* FMODE_CREATED: open() created the file (include/linux/fs.h, since Linux 4.19) */
+#define SP_FMODE_CREATED (1u << 20)
 
 struct sp_open_key {
 	__u32 tgid;
@@ -106,7 +108,7 @@ __noinline int open_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 	struct sp_event *e;
 	struct file *f = NULL;
 	__u32 one = 1, ppid = 0;
-	bool write;
+	bool write, created = false;
 
 	if (!p || !t)
 		return 0;
@@ -117,12 +119,16 @@ __noinline int open_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 		if (!f || walk_path((__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt), &wi))
 			return 0;
 		file_id(f, &id);
+		created = BPF_CORE_READ(f, f_mode) & SP_FMODE_CREATED;
 		count_open(p, &wi, write);
 		if (write)
 			bpf_map_update_elem(&written, &id, &one, BPF_ANY);
 		ppid = proc_pid_of(f, &wi);
-		if (ppid != cfg_supervisor || !cfg_supervisor) {
-			/* Report each file once per program and access kind. */
+		if ((ppid != cfg_supervisor || !cfg_supervisor) && !created) {
+			/*
+			 * Report each file once per program and access kind; every
+			 * creation (a stopped install's new files are removed).
+			 */
 			k.tgid = tgid;
 			k.gen = p->gen;
 			k.dev = id.dev;
@@ -147,7 +153,7 @@ __noinline int open_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 	e->open.ino = id.ino;
 	e->open.dev = id.dev;
 	e->open.proc_pid = ppid;
-	e->open.oflags = write ? SP_OF_WRITE : 0;
+	e->open.oflags = (write ? SP_OF_WRITE : 0) | (created ? SP_OF_CREATED : 0);
 	if (t->compat)
 		e->h.flags |= SP_EF_COMPAT;
 	if (f) {

@@ -549,6 +549,8 @@ void kevent_json(struct jw *w, const struct sp_event *e)
 		jw_kstr(w, "bucket", sp_bucket_name(e->open.bucket));
 		if (e->open.oflags & SP_OF_HIDDEN)
 			jw_kbool(w, "hidden_path", true);
+		if (e->open.oflags & SP_OF_CREATED)
+			jw_kbool(w, "created", true);
 		if (e->open.proc_pid)
 			jw_kuint(w, "proc_pid", e->open.proc_pid);
 		if (e->open.oflags & SP_OF_SUPERVISOR)

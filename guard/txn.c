@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "guard/cgroup.h"
 #include "guard/fsutil.h"
@@ -728,6 +729,72 @@ static int record_path(const struct sp_event *e, char *out, size_t len)
 	return 0;
 }
 
+/* pip's own outputs and its private TMPDIR: the session's, not a build's drop */
+static bool session_place(const struct txn *t, const char *abs)
+{
+	for (size_t i = 0; i < t->plan.npass; i++)
+		if (path_under(abs, t->plan.pass[i]))
+			return true;
+	return t->j.tmpdir && path_under(abs, t->j.tmpdir);
+}
+
+/* A file a build created where no transaction keeps it: an abort removes it. */
+static void remember_made(struct txn *t, const struct sp_event *e, char *norm)
+{
+	/* the kernel's s_dev: major in the high 12 bits, minor in the low 20 */
+	dev_t dev = makedev((unsigned)(e->open.dev >> 20), (unsigned)(e->open.dev & 0xfffff));
+	struct made_file *v;
+
+	for (size_t k = 0; k < t->nmade; k++) {
+		if (strcmp(t->made[k].path, norm) == 0) {
+			t->made[k].dev = dev;
+			t->made[k].ino = (ino_t)e->open.ino;
+			free(norm);
+			return;
+		}
+	}
+	v = t->nmade < TXN_MADE_MAX ? realloc(t->made, (t->nmade + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		t->made_dropped++;      /* an abort cannot remove it: it says so */
+		free(norm);
+		return;
+	}
+	t->made = v;
+	t->made[t->nmade++] = (struct made_file){ .path = norm, .dev = dev, .ino = (ino_t)e->open.ino };
+}
+
+/*
+ * Abort: the files builds created where nothing staged them go, newest
+ * first, each only while the path still holds that file.
+ */
+static void remove_made(struct txn *t)
+{
+	for (size_t k = t->nmade; k-- > 0;) {
+		const struct made_file *m = &t->made[k];
+		struct stat st;
+
+		if (lstat(m->path, &st) < 0) {
+			if (errno != ENOENT)
+				txn_lost(&t->res, m->path);
+			continue;       /* ENOENT: removed or moved away by the build itself */
+		}
+		if (S_ISDIR(st.st_mode) || st.st_dev != m->dev || st.st_ino != m->ino ||
+		    unlink(m->path) < 0) {
+			txn_lost(&t->res, m->path);
+			continue;
+		}
+		t->res.removed_elsewhere++;
+		sp_debug("removed %s, created by the stopped install", m->path);
+	}
+	if (t->made_dropped) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "(%llu more files builds created, not remembered)",
+			 (unsigned long long)t->made_dropped);
+		txn_lost(&t->res, what);
+	}
+}
+
 void txn_kernel_open(struct txn *t, const struct sp_event *e, int dist)
 {
 	_cleanup_free_ char *norm = NULL;
@@ -747,6 +814,15 @@ void txn_kernel_open(struct txn *t, const struct sp_event *e, int dist)
 		if (t->rt[i].man)
 			manifest_kernel_write(t->rt[i].man, path_rel(norm, t->j.roots[i].path), norm);
 		return;
+	}
+	if ((e->open.oflags & SP_OF_CREATED) && (e->open.oflags & SP_OF_RESOLVED) &&
+	    !(e->h.flags & SP_EF_TRUNC) && e->h.role != SP_ROLE_PIP && !session_place(t, norm)) {
+		char *copy = strdup(norm);
+
+		if (copy)
+			remember_made(t, e, copy);
+		else
+			t->made_dropped++;
 	}
 	if (!txn_is_outside(t, norm))
 		return;
@@ -851,6 +927,8 @@ int txn_abort(struct txn *t)
 	if (r == 0)
 		r = t->j.mode == TXN_STAGED ? stage_discard(&t->j, &t->res)
 					    : journaled_rollback(&t->j, t->sess_fd, t->rt, &t->res);
+	if (r == 0 || r == -EIO)
+		remove_made(t);
 	/* what could not be restored is lost for good: clean up all the same */
 	if (r == 0 || r == -EIO) {
 		int q = txn_set_state(t, TXN_DONE);
@@ -889,6 +967,9 @@ void txn_free(struct txn *t)
 		free(t->outside[i]);
 	for (size_t i = 0; i < t->now; i++)
 		free(t->ow[i].path);
+	for (size_t i = 0; i < t->nmade; i++)
+		free(t->made[i].path);
+	free(t->made);
 	for (size_t i = 0; i < TXN_LOST_LIST_MAX && i < t->res.nlost; i++)
 		free(t->res.lost[i]);
 	free(t->tlocks);

@@ -74,6 +74,7 @@ struct txn_result {
 	uint64_t cleanup_ns;            /* removing the work areas and pip's TMPDIR after it */
 	char *lost[TXN_LOST_LIST_MAX];  /* paths left different from before, first ones */
 	uint64_t nlost;                 /* how many in all */
+	uint64_t removed_elsewhere;     /* abort: files builds created where nothing staged them */
 	int error;                      /* -errno of a commit or abort that could not finish */
 };
 
@@ -142,7 +143,9 @@ void txn_visible_path(const struct txn *t, const char *abs_path, char *out, size
  * A kernel record (open for writing) of a process of the install working
  * for distribution dist.  Journaled: a file of the target written in
  * place without a saved copy is marked as not restorable.  Both modes:
- * writes outside the target are remembered for txn_findings().
+ * writes outside the target are remembered for txn_findings(), and files
+ * a build created where no transaction keeps them (/tmp, /srv..., and in
+ * journaled mode the home) for txn_abort() to remove.
  */
 void txn_kernel_open(struct txn *t, const struct sp_event *e, int dist);
 
@@ -157,7 +160,9 @@ int txn_findings(struct txn *t, txn_finding_fn fn, void *ctx);
  * Finish the transaction.  Only once the install's processes are gone.
  * commit: staged, the changes go into the target; journaled, the backups
  * go.  abort: staged, the changes go; journaled, the target is rolled
- * back and checked against its manifest.  Both clean up every directory
+ * back and checked against its manifest; then the files builds created
+ * elsewhere are removed (those still the same file; another file at such
+ * a path is reported as not restored).  Both clean up every directory
  * the session made.  Return 0 or -errno; txn_result() says what happened
  * and what could not be restored (then -EIO).
  */

@@ -14,6 +14,7 @@
 #include "guard/txn_plan.h"
 
 #define TXN_OUTSIDE_MAX 1024            /* outside writes remembered from kernel records */
+#define TXN_MADE_MAX 4096               /* files a build created where nothing stages them */
 #define TXN_FINDINGS_MAX 32             /* write-outside-target findings listed one by one */
 
 struct manifest;
@@ -30,6 +31,13 @@ struct outside_write {
 	pid_t pid;
 	int dist;
 	uint32_t role;          /* enum sp_role of the writer */
+};
+
+/* A file a build created where no transaction keeps it (/tmp, /srv...). */
+struct made_file {
+	char *path;
+	dev_t dev;              /* as stat() gives it */
+	ino_t ino;
 };
 
 struct txn {
@@ -51,6 +59,9 @@ struct txn {
 	struct outside_write *ow;
 	size_t now;
 	uint64_t now_dropped;
+	struct made_file *made;         /* removed by an abort */
+	size_t nmade;
+	uint64_t made_dropped;          /* not remembered (TXN_MADE_MAX, memory) */
 	struct txn_result res;
 	bool finished;
 };

@@ -106,6 +106,10 @@ void report_txn(const struct session *s)
 		sp_msg("  rolled back: %llu new entries removed, %llu files restored (%.2f ms)%s",
 		       (unsigned long long)res->deletions, (unsigned long long)res->files,
 		       ms(res->elapsed_ns), res->nlost ? "" : "; the target matches its manifest");
+	if (res->removed_elsewhere)
+		sp_msg("  removed %llu file%s the install created outside the target and the places "
+		       "the transaction stages", (unsigned long long)res->removed_elsewhere,
+		       res->removed_elsewhere == 1 ? "" : "s");
 	if (res->nlost) {
 		sp_msg("  ROLLBACK INCOMPLETE: %llu paths differ from before the install:",
 		       (unsigned long long)res->nlost);
@@ -131,6 +135,7 @@ void log_txn(struct session *s)
 		jw_kuint(w, "files", res->files);
 		jw_kuint(w, "deletions", res->deletions);
 		jw_kdouble(w, "ms", ms(res->elapsed_ns));
+		jw_kuint(w, "removed_elsewhere", res->removed_elsewhere);
 		jw_kuint(w, "not_restored", res->nlost);
 		jw_key(w, "not_restored_paths");
 		jw_arr(w);
