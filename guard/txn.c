@@ -745,21 +745,19 @@ static void remember_made(struct txn *t, const struct sp_event *e, char *norm)
 	dev_t dev = makedev((unsigned)(e->open.dev >> 20), (unsigned)(e->open.dev & 0xfffff));
 	struct made_file *v;
 
-	for (size_t k = 0; k < t->nmade; k++) {
-		if (strcmp(t->made[k].path, norm) == 0) {
-			t->made[k].dev = dev;
-			t->made[k].ino = (ino_t)e->open.ino;
+	/* a path made twice is there twice: the older entry no longer matches */
+	if (t->nmade == t->made_cap) {
+		size_t cap = t->made_cap ? t->made_cap * 2 : 64;
+
+		v = cap <= TXN_MADE_MAX ? realloc(t->made, cap * sizeof(*v)) : NULL;
+		if (!v) {
+			t->made_dropped++;      /* an abort cannot remove it: it says so */
 			free(norm);
 			return;
 		}
+		t->made = v;
+		t->made_cap = cap;
 	}
-	v = t->nmade < TXN_MADE_MAX ? realloc(t->made, (t->nmade + 1) * sizeof(*v)) : NULL;
-	if (!v) {
-		t->made_dropped++;      /* an abort cannot remove it: it says so */
-		free(norm);
-		return;
-	}
-	t->made = v;
 	t->made[t->nmade++] = (struct made_file){ .path = norm, .dev = dev, .ino = (ino_t)e->open.ino };
 }
 

@@ -14,7 +14,7 @@
 #include "guard/txn_plan.h"
 
 #define TXN_OUTSIDE_MAX 1024            /* outside writes remembered from kernel records */
-#define TXN_MADE_MAX 4096               /* files a build created where nothing stages them */
+#define TXN_MADE_MAX 65536              /* files a build created where nothing stages them */
 #define TXN_FINDINGS_MAX 32             /* write-outside-target findings listed one by one */
 
 struct manifest;
@@ -60,7 +60,7 @@ struct txn {
 	size_t now;
 	uint64_t now_dropped;
 	struct made_file *made;         /* removed by an abort */
-	size_t nmade;
+	size_t nmade, made_cap;
 	uint64_t made_dropped;          /* not remembered (TXN_MADE_MAX, memory) */
 	struct txn_result res;
 	bool finished;
