@@ -226,7 +226,7 @@ static void on_exec(struct session *s, struct proc *p, const struct sp_event *e)
 	uint32_t xflags = x->xflags;
 	/* The session's own interpreter may live anywhere (~/.pyenv ...). */
 	bool own = in_build_space(s, p, path) || (x->ino == s->py.ino &&
-		   x->dev == (major(s->py.dev) << 20 | minor(s->py.dev)));
+		   x->dev == kernel_dev(s->py.dev));
 
 	(void)kstats_exec(s->kst->stats, p->dist);
 	if (p->role != SP_ROLE_BUILD)

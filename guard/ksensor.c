@@ -417,8 +417,7 @@ void ks_close(struct ksensor *ks)
 
 int ks_add_interp(struct ksensor *ks, dev_t dev, ino_t ino)
 {
-	/* The kernel keeps s_dev as MAJOR << 20 | MINOR. */
-	struct sp_file_id id = { .ino = ino, .dev = major(dev) << 20 | minor(dev) };
+	struct sp_file_id id = { .ino = ino, .dev = kernel_dev(dev) };
 	__u32 one = 1;
 
 	if (bpf_map__update_elem(ks->skel->maps.interp, &id, sizeof(id), &one, sizeof(one), BPF_ANY))

@@ -14,7 +14,6 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "guard/cgroup.h"
 #include "guard/fsutil.h"
@@ -512,6 +511,15 @@ static int find_outside(struct txn *t)
 	return r;
 }
 
+/* pip's own outputs and its private TMPDIR: the session's, not a build's drop */
+static bool session_place(const struct txn *t, const char *abs)
+{
+	for (size_t i = 0; i < t->plan.npass; i++)
+		if (path_under(abs, t->plan.pass[i]))
+			return true;
+	return t->j.tmpdir && path_under(abs, t->j.tmpdir);
+}
+
 /* Is abs a write outside the target that counts: not pip's own outputs, not TMPDIR. */
 bool txn_is_outside(const struct txn *t, const char *abs)
 {
@@ -519,12 +527,7 @@ bool txn_is_outside(const struct txn *t, const char *abs)
 
 	for (size_t i = 0; i < t->noutside && !in; i++)
 		in = path_under(abs, t->outside[i]);
-	if (!in)
-		return false;
-	for (size_t i = 0; i < t->plan.npass; i++)
-		if (path_under(abs, t->plan.pass[i]))
-			return false;
-	return !(t->j.tmpdir && path_under(abs, t->j.tmpdir));
+	return in && !session_place(t, abs);
 }
 
 /*
@@ -729,36 +732,30 @@ static int record_path(const struct sp_event *e, char *out, size_t len)
 	return 0;
 }
 
-/* pip's own outputs and its private TMPDIR: the session's, not a build's drop */
-static bool session_place(const struct txn *t, const char *abs)
+/*
+ * A file a build created where no transaction keeps it: an abort removes
+ * it.  A path made twice is listed twice; the older entry no longer
+ * matches the file there.
+ */
+static void remember_made(struct txn *t, const struct sp_event *e, const char *abs)
 {
-	for (size_t i = 0; i < t->plan.npass; i++)
-		if (path_under(abs, t->plan.pass[i]))
-			return true;
-	return t->j.tmpdir && path_under(abs, t->j.tmpdir);
-}
+	struct made_file m = { .path = strdup(abs), .kdev = e->open.dev, .ino = (ino_t)e->open.ino };
 
-/* A file a build created where no transaction keeps it: an abort removes it. */
-static void remember_made(struct txn *t, const struct sp_event *e, char *norm)
-{
-	/* the kernel's s_dev: major in the high 12 bits, minor in the low 20 */
-	dev_t dev = makedev((unsigned)(e->open.dev >> 20), (unsigned)(e->open.dev & 0xfffff));
-	struct made_file *v;
-
-	/* a path made twice is there twice: the older entry no longer matches */
-	if (t->nmade == t->made_cap) {
+	if (m.path && t->nmade == t->made_cap) {
 		size_t cap = t->made_cap ? t->made_cap * 2 : 64;
+		struct made_file *v = cap <= TXN_MADE_MAX ? realloc(t->made, cap * sizeof(*v)) : NULL;
 
-		v = cap <= TXN_MADE_MAX ? realloc(t->made, cap * sizeof(*v)) : NULL;
-		if (!v) {
-			t->made_dropped++;      /* an abort cannot remove it: it says so */
-			free(norm);
-			return;
+		if (v) {
+			t->made = v;
+			t->made_cap = cap;
 		}
-		t->made = v;
-		t->made_cap = cap;
 	}
-	t->made[t->nmade++] = (struct made_file){ .path = norm, .dev = dev, .ino = (ino_t)e->open.ino };
+	if (!m.path || t->nmade == t->made_cap) {
+		free(m.path);
+		t->made_dropped++;      /* an abort cannot remove it: it says so */
+		return;
+	}
+	t->made[t->nmade++] = m;
 }
 
 /*
@@ -772,11 +769,12 @@ static void remove_made(struct txn *t)
 		struct stat st;
 
 		if (lstat(m->path, &st) < 0) {
+			/* ENOENT: removed or moved away by the build itself */
 			if (errno != ENOENT)
 				txn_lost(&t->res, m->path);
-			continue;       /* ENOENT: removed or moved away by the build itself */
+			continue;
 		}
-		if (S_ISDIR(st.st_mode) || st.st_dev != m->dev || st.st_ino != m->ino ||
+		if (S_ISDIR(st.st_mode) || kernel_dev(st.st_dev) != m->kdev || st.st_ino != m->ino ||
 		    unlink(m->path) < 0) {
 			txn_lost(&t->res, m->path);
 			continue;
@@ -814,14 +812,8 @@ void txn_kernel_open(struct txn *t, const struct sp_event *e, int dist)
 		return;
 	}
 	if ((e->open.oflags & SP_OF_CREATED) && (e->open.oflags & SP_OF_RESOLVED) &&
-	    !(e->h.flags & SP_EF_TRUNC) && e->h.role != SP_ROLE_PIP && !session_place(t, norm)) {
-		char *copy = strdup(norm);
-
-		if (copy)
-			remember_made(t, e, copy);
-		else
-			t->made_dropped++;
-	}
+	    !(e->h.flags & SP_EF_TRUNC) && e->h.role != SP_ROLE_PIP && !session_place(t, norm))
+		remember_made(t, e, norm);
 	if (!txn_is_outside(t, norm))
 		return;
 	for (size_t k = 0; k < t->now; k++)
@@ -925,11 +917,12 @@ int txn_abort(struct txn *t)
 	if (r == 0)
 		r = t->j.mode == TXN_STAGED ? stage_discard(&t->j, &t->res)
 					    : journaled_rollback(&t->j, t->sess_fd, t->rt, &t->res);
-	if (r == 0 || r == -EIO)
-		remove_made(t);
 	/* what could not be restored is lost for good: clean up all the same */
 	if (r == 0 || r == -EIO) {
-		int q = txn_set_state(t, TXN_DONE);
+		int q;
+
+		remove_made(t);
+		q = txn_set_state(t, TXN_DONE);
 
 		t->res.elapsed_ns = mono_ns() - start;
 		if (q == 0)

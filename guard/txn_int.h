@@ -36,7 +36,7 @@ struct outside_write {
 /* A file a build created where no transaction keeps it (/tmp, /srv...). */
 struct made_file {
 	char *path;
-	dev_t dev;              /* as stat() gives it */
+	uint32_t kdev;          /* as the kernel keeps it (kernel_dev()) */
 	ino_t ino;
 };
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -108,3 +109,9 @@ int run_capture(char *const argv[], char **out, size_t max, int timeout_ms);
  */
 void sigpipe_ignore(void);
 void sigpipe_restore(void);
+
+/* A device number as the kernel keeps it (s_dev, in kernel records): MAJOR << 20 | MINOR. */
+static inline uint32_t kernel_dev(dev_t d)
+{
+	return (uint32_t)(major(d) << 20 | minor(d));
+}
