@@ -10,6 +10,8 @@ usage: bench.py BUILDDIR SRCDIR RUNS LATENCY_RUNS
     and the CPU time of the whole process tree alongside
   * load+attach and detach time of the kernel sensor (ks_bench attach)
   * cost of one syscall without the sensor, untracked and tracked
+  * cost of starting a program (a shell's fork, exec and wait of
+    /bin/true) without the sensor, untracked and tracked
   * records per second the guard's consumer takes in without loss
   * detection latency: from a build's connect attempt (a deny rule), from
     a build's exec that brings the score to the threshold (spawn-fetch) and
@@ -196,6 +198,7 @@ def main():
             cext = b.overhead(b.sdist("bench-cext"), runs)
             att = b.ks("attach", "10")
             sysc = b.ks("syscalls", "1000000")
+            sysc.update(b.ks("spawn", "300"))
             rate = b.ks("rate", "1")
         lat = b.latency(lruns)
         slat = b.score_latency(lruns)
@@ -242,6 +245,9 @@ def tables(runs, pure, cext, att, sysc, rate):
     s = sysc["syscall_ns"][0]
     print("| getppid(): without the sensor / untracked / tracked (min of 5) | %s / %s / %s ns |"
           % tuple(s))
+    s = sysc["spawn_us"][0]
+    print("| start of a program (fork, exec, wait of /bin/true): without the sensor / untracked / "
+          "tracked (min of 5) | %s / %s / %s us |" % tuple(s))
     for step in rate.get("rate", []):
         print("| records at %s/s asked: reached, lost | %s/s, %s |" % tuple(step))
     print("| records per second sustained without loss | **%s** |" % rate["rate_max_lossless"][0][0])

@@ -7,6 +7,10 @@
  *   ks_bench syscalls N    cost of a cheap syscall (getppid) made N times
  *                          without the sensor, untracked and tracked:
  *                          "syscall_ns NONE UNTRACKED TRACKED"
+ *   ks_bench spawn N       cost of starting a program: a shell runs
+ *                          /bin/true N times, without the sensor, untracked
+ *                          and tracked (kernel side: nobody reads the
+ *                          records): "spawn_us NONE UNTRACKED TRACKED"
  *   ks_bench rate SECONDS  records per second the guard's own consumer
  *                          (monitor and findings, no log) takes in with no
  *                          loss: a tracked child makes one record per
@@ -134,12 +138,36 @@ static double getppid_loop(long n)
 	return (double)(mono_ns() - t0) / (double)n;
 }
 
-/* Run the loop in a child; tracked if ks is given. */
-static double syscall_cost(struct ksensor *ks, long n)
+/*
+ * A shell that starts /bin/true n times: microseconds each.  The shell
+ * forks, not this process, whose address space (libbpf's, the ring
+ * buffer's) would make every fork dearer.
+ */
+static double spawn_loop(long n)
+{
+	char script[160];
+	uint64_t t0 = mono_ns();
+	pid_t pid;
+	int st;
+
+	snprintf(script, sizeof(script),
+		 "i=0; while [ $i -lt %ld ]; do /bin/true; i=$((i + 1)); done", n);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -1;
+	return (double)(mono_ns() - t0) / (double)n / 1e3;
+}
+
+/* Run the work in a child; tracked if ks is given. */
+static double child_cost(struct ksensor *ks, double (*work)(long), long n)
 {
 	int go, res, st;
 	double v = -1;
-	pid_t pid = held_child(&go, &res, getppid_loop, n);
+	pid_t pid = held_child(&go, &res, work, n);
 
 	if (pid < 0)
 		return -1;
@@ -156,9 +184,9 @@ static double syscall_cost(struct ksensor *ks, long n)
 /*
  * Five rounds, each without the sensor, then with it (untracked and
  * tracked); the minimum of each is the least disturbed by whatever else
- * the machine runs.
+ * the machine runs.  Prints "WHAT NONE UNTRACKED TRACKED".
  */
-static int syscalls(long n)
+static int costs(const char *what, double (*work)(long), long n)
 {
 	struct ks_config cfg = { .enforce = true, .deny_inet_roles = 1u << SP_ROLE_BUILD };
 	double none = INFINITY, untracked = INFINITY, tracked = INFINITY;
@@ -168,17 +196,17 @@ static int syscalls(long n)
 	int r;
 
 	for (int round = 0; round < 5; round++) {
-		none = fmin(none, syscall_cost(NULL, n));
+		none = fmin(none, child_cost(NULL, work, n));
 		r = ks_open(&ks, &cfg, count_record, &count, &why);
 		if (r < 0) {
 			fprintf(stderr, "ks_bench: cannot %s the sensor: %s\n", why, strerror(-r));
 			return 1;
 		}
-		untracked = fmin(untracked, syscall_cost(NULL, n));
-		tracked = fmin(tracked, syscall_cost(ks, n));
+		untracked = fmin(untracked, child_cost(NULL, work, n));
+		tracked = fmin(tracked, child_cost(ks, work, n));
 		ks_close(ks);
 	}
-	printf("syscall_ns %.0f %.0f %.0f\n", none, untracked, tracked);
+	printf("%s %.0f %.0f %.0f\n", what, none, untracked, tracked);
 	return 0;
 }
 
@@ -298,9 +326,11 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "attach"))
 		return attach(atoi(argv[2]) > 0 ? atoi(argv[2]) : 10);
 	if (argc == 3 && !strcmp(argv[1], "syscalls"))
-		return syscalls(atol(argv[2]) > 0 ? atol(argv[2]) : 1000000);
+		return costs("syscall_ns", getppid_loop, atol(argv[2]) > 0 ? atol(argv[2]) : 1000000);
+	if (argc == 3 && !strcmp(argv[1], "spawn"))
+		return costs("spawn_us", spawn_loop, atol(argv[2]) > 0 ? atol(argv[2]) : 500);
 	if (argc == 3 && !strcmp(argv[1], "rate"))
 		return rate(atof(argv[2]) > 0 ? atof(argv[2]) : 1.0);
-	fprintf(stderr, "usage: ks_bench attach N | syscalls N | rate SECONDS\n");
+	fprintf(stderr, "usage: ks_bench attach N | syscalls N | spawn N | rate SECONDS\n");
 	return 64;
 }
