@@ -215,13 +215,59 @@ static void name_dist(struct dist *d, const char *srcdir)
 	snprintf(d->name, sizeof(d->name), "(source in %s)", path_base(srcdir));
 }
 
+static bool gone_srcdir(const char *srcdir)
+{
+	return strncmp(srcdir, DIST_GONE_PREFIX, strlen(DIST_GONE_PREFIX)) == 0;
+}
+
+/*
+ * A build process that exited before its record was read is known by the
+ * last component of its directory only (DIST_GONE_PREFIX): it is the
+ * distribution whose directory of that name is seen whole, before or
+ * after.  One distribution must not become two, each with part of the
+ * score.  Two sources whose directories share a last component (pip's
+ * unpack directories carry a hash; a local tree may not) are taken as one:
+ * their points add up, which errs towards stopping.
+ */
+static int same_source(struct dists *d, const char *srcdir)
+{
+	bool gone = gone_srcdir(srcdir);
+	const char *base = path_base(srcdir);
+
+	if (!base[0])
+		return -ENOENT;
+	for (size_t i = 0; i < d->n; i++) {
+		struct dist *o = &d->v[i];
+		char *whole;
+
+		if (!o->srcdir || gone_srcdir(o->srcdir) == gone || strcmp(path_base(o->srcdir), base))
+			continue;
+		if (gone)
+			return (int)i;
+		/* the whole path at last: the same index, and what its files say */
+		whole = strdup(srcdir);
+		if (!whole)
+			return -ENOMEM;
+		free(o->srcdir);
+		o->srcdir = whole;
+		o->version[0] = '\0';
+		name_dist(o, whole);
+		return (int)i;
+	}
+	return -ENOENT;
+}
+
 int dists_for_srcdir(struct dists *d, const char *srcdir)
 {
 	struct dist *nd;
+	int r;
 
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].srcdir && strcmp(d->v[i].srcdir, srcdir) == 0)
 			return (int)i;
+	r = same_source(d, srcdir);
+	if (r != -ENOENT)
+		return r;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 8;
 		struct dist *v = realloc(d->v, cap * sizeof(*v));

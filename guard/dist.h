@@ -24,9 +24,14 @@ struct dists {
 	size_t n, cap;
 };
 
+/* A build directory that was gone when looked up: this, then its last component. */
+#define DIST_GONE_PREFIX "/(gone)/"
+
 /*
  * Index of the distribution built in srcdir, added when new.  Reads the
- * metadata files of srcdir (bounded).  Returns the index or -errno.
+ * metadata files of srcdir (bounded).  A DIST_GONE_PREFIX path is the
+ * distribution whose directory has that last component, seen before or
+ * after.  Returns the index or -errno.
  */
 int dists_for_srcdir(struct dists *d, const char *srcdir);
 void dists_free(struct dists *d);

@@ -48,7 +48,7 @@ static int attribute_build(struct session *s, struct proc *p, const struct sp_ev
 		 * Gone already: all we have is the last component the kernel saw,
 		 * which still names pip's unpack directory.
 		 */
-		snprintf(cwd, sizeof(cwd), "/(gone)/%s", e->exec.cwd);
+		snprintf(cwd, sizeof(cwd), DIST_GONE_PREFIX "%s", e->exec.cwd);
 		n = (ssize_t)strlen(cwd);
 	}
 	cwd[n] = '\0';

@@ -2,8 +2,11 @@
 /* Naming the distribution a build works for, from hostile metadata. */
 #include "tests/cmocka_all.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "guard/dist.h"
 
@@ -100,6 +103,71 @@ static void test_dists_dedup(void **state)
 	dists_free(&d);
 }
 
+#define UNPACKED "demo_0123456789abcdef0123456789abcdef"
+
+/* A source directory with a PKG-INFO, in a fresh temporary directory. */
+static void make_source(char *tmp, size_t size, char *src, size_t srcsize)
+{
+	char pkg[4300];
+	FILE *f;
+
+	snprintf(tmp, size, "%s/sp-dist.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(tmp));
+	snprintf(src, srcsize, "%s/%s", tmp, UNPACKED);
+	assert_int_equal(mkdir(src, 0700), 0);
+	snprintf(pkg, sizeof(pkg), "%s/PKG-INFO", src);
+	f = fopen(pkg, "w");
+	assert_non_null(f);
+	fputs("Metadata-Version: 2.1\nName: demo\nVersion: 2.5\n", f);
+	fclose(f);
+}
+
+static void remove_source(const char *tmp, const char *src)
+{
+	char pkg[4300];
+
+	snprintf(pkg, sizeof(pkg), "%s/PKG-INFO", src);
+	(void)unlink(pkg);
+	(void)rmdir(src);
+	(void)rmdir(tmp);
+}
+
+/*
+ * A build process gone before its record was read is known by its
+ * directory's last component: the same distribution as the whole path,
+ * whichever comes first, never a second one with part of the score.
+ */
+static void test_dists_gone(void **state)
+{
+	char tmp[4096], src[4200];
+	struct dists d = { 0 };
+
+	make_source(tmp, sizeof(tmp), src, sizeof(src));
+	/* whole path first */
+	assert_int_equal(dists_for_srcdir(&d, src), 0);
+	assert_int_equal(dists_for_srcdir(&d, DIST_GONE_PREFIX UNPACKED), 0);
+	assert_int_equal(dists_for_srcdir(&d, DIST_GONE_PREFIX "other_0123456789abcdef0123456789abcdef"), 1);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.v[0].srcdir, src);
+	dists_free(&d);
+
+	/* gone first: named from the directory's name, then from its files */
+	assert_int_equal(dists_for_srcdir(&d, DIST_GONE_PREFIX UNPACKED), 0);
+	assert_string_equal(d.v[0].name, "demo");
+	assert_string_equal(d.v[0].version, "");
+	assert_int_equal(dists_for_srcdir(&d, src), 0);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].srcdir, src);
+	assert_string_equal(d.v[0].version, "2.5");
+	assert_int_equal(dists_for_srcdir(&d, DIST_GONE_PREFIX UNPACKED), 0);
+	assert_int_equal(dists_for_srcdir(&d, src), 0);
+	/* a gone path with no last component is not everyone's */
+	assert_int_equal(dists_for_srcdir(&d, DIST_GONE_PREFIX), 1);
+	assert_int_equal(d.n, 2);
+	dists_free(&d);
+	remove_source(tmp, src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_unpack_dir),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_dists_dedup),
+		cmocka_unit_test(test_dists_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
