@@ -146,11 +146,27 @@ struct {
 	__type(value, struct sp_thread);
 } thr SEC(".maps");
 
+/*
+ * The state of a path walk (walk_path()) between its bpf_loop() steps.  It
+ * lives in the scratch map, not in the loop's context on the stack: the
+ * verifier does not track what a map holds, so every step starts from the
+ * same state and the step is checked once or twice, instead of once per
+ * combination of what the steps before it found (the load time).
+ */
+struct walk_state {
+	__u64 d, mnt;                   /* the dentry and mount of the next step */
+	__u64 top, second;              /* first 8 bytes of the top two components so far */
+	__u64 below_mnt;                /* the same, of the component below the mount root */
+	__u32 top_len, second_len, below_mnt_len;
+	__u32 pos;                      /* where the path walked so far starts in pbuf */
+	__u8 crossed, hidden, trunc, complete;
+};
+
 /* Per-CPU scratch for strings too large for the BPF stack. */
 struct sp_scratch {
 	char argv[SP_ARGV_MAX];
 	char pbuf[SP_PATH_MAX * 2];     /* paths are built backwards, ending at SP_PATH_MAX - 1 */
-	__u32 wpos;                     /* where the path being walked starts in pbuf */
+	struct walk_state ws;
 };
 
 struct {
@@ -221,11 +237,38 @@ static __always_inline bool in_child_pidns(struct task_struct *task)
 }
 
 /*
- * A new record of kind for task, size bytes (a constant per kind).  Counts
- * it as lost when the ring buffer is full.
+ * The header of a new record, about the current task (every record is
+ * made in the context of the task it is about).  A global function, so the
+ * verifier checks it once per program rather than on each of the many
+ * paths that reach a reserve: that keeps the load time of the sensor short.
  */
-static __always_inline void *ev_reserve(__u32 kind, __u64 size, struct task_struct *task,
-					__u32 role)
+__noinline int ev_head(struct sp_hdr *h, __u32 kind, __u32 role)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (!h)
+		return 0;
+	h->version = SP_ABI_VERSION;
+	h->kind = kind;
+	h->flags = doomed ? SP_EF_DOOMED : 0;
+	h->ts_ns = bpf_ktime_get_ns();
+	h->pid = BPF_CORE_READ(task, pid);
+	h->tgid = BPF_CORE_READ(task, tgid);
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->role = role;
+	h->uid = BPF_CORE_READ(task, cred, uid.val);
+	h->ns_tgid = ns_tgid_of(task);
+	h->ns_pid = ns_pid_of(task);
+	h->pad = 0;
+	bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), &task->comm);
+	return 0;
+}
+
+/*
+ * A new record of kind about the current task, size bytes (a constant per
+ * kind).  Counts it as lost when the ring buffer is full.
+ */
+static __always_inline void *ev_reserve(__u32 kind, __u64 size, __u32 role)
 {
 	struct sp_event *e = bpf_ringbuf_reserve(&events, size, 0);
 
@@ -235,24 +278,12 @@ static __always_inline void *ev_reserve(__u32 kind, __u64 size, struct task_stru
 			__sync_fetch_and_add(&lost_kind[kind], 1);
 		return NULL;
 	}
-	e->h.version = SP_ABI_VERSION;
-	e->h.kind = kind;
-	e->h.flags = doomed ? SP_EF_DOOMED : 0;
-	e->h.ts_ns = bpf_ktime_get_ns();
-	e->h.pid = BPF_CORE_READ(task, pid);
-	e->h.tgid = BPF_CORE_READ(task, tgid);
-	e->h.ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->h.role = role;
-	e->h.uid = BPF_CORE_READ(task, cred, uid.val);
-	e->h.ns_tgid = ns_tgid_of(task);
-	e->h.ns_pid = ns_pid_of(task);
-	e->h.pad = 0;
-	bpf_probe_read_kernel_str(e->h.comm, sizeof(e->h.comm), task->comm);
+	ev_head(&e->h, kind, role);
 	return e;
 }
 
-#define EV_NEW(kind, SZ, task, p) \
-	((struct sp_event *)ev_reserve(kind, SZ, task, (p) ? (p)->role : SP_ROLE_NONE))
+#define EV_NEW(kind, SZ, p) \
+	((struct sp_event *)ev_reserve(kind, SZ, (p) ? (p)->role : SP_ROLE_NONE))
 
 /*
  * Wake the supervisor for what it must act on now (denies, attacks, new
@@ -286,6 +317,20 @@ static __always_inline struct task_struct *current_task(void)
 }
 
 /* ------------------------------------------------------------ syscalls */
+
+/*
+ * A kernel pointer as a plain number, for an argument of a global function:
+ * the verifier refuses a pointer it knows the type of there (without the
+ * argument tags of Linux 6.8).  The function reads through it with
+ * BPF_CORE_READ and bpf_probe_read_kernel, which check every access.
+ */
+static __always_inline __u64 ptr_value(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
 
 /* Is the current syscall a 32-bit compat one (int 0x80, or an i386 binary)? */
 static __always_inline bool is_compat(struct task_struct *task)
@@ -424,53 +469,41 @@ static __always_inline __u32 bucket_of(__u64 top, __u32 top_len, __u64 second, _
 	return SP_BK_OTHER;
 }
 
-/* State of a path walk, one bpf_loop() step per dentry. */
-struct walk_ctx {
-	struct dentry *d;
-	struct mount *mnt;
-	__u64 top, second;
-	__u32 top_len, second_len;
-	bool crossed;
-	struct walk_info *wi;
-};
-
+/* One step of a path walk: one dentry, or a move up to the parent mount. */
 static long walk_step(__u32 i, void *data)
 {
-	struct walk_ctx *w = data;
-	struct walk_info *wi = w->wi;
 	struct sp_scratch *sc = get_scratch();
-	struct dentry *d = w->d, *parent = BPF_CORE_READ(d, d_parent);
-	struct mount *mnt = w->mnt;
+	struct walk_state *w;
+	struct dentry *d, *parent;
+	struct mount *mnt;
 	const unsigned char *name;
 	__u32 len, pos;
 
 	if (!sc)
 		return 1;
-	/*
-	 * The position lives in the map, not in the loop's context: the
-	 * verifier then does not tell iterations apart by it and checks the
-	 * body once instead of once per possible depth.
-	 */
-	pos = sc->wpos;
+	w = &sc->ws;
+	d = (struct dentry *)w->d;
+	mnt = (struct mount *)w->mnt;
+	parent = BPF_CORE_READ(d, d_parent);
 	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
 		if (!w->crossed) {
-			w->crossed = true;
-			wi->below_mnt = w->top;
-			wi->below_mnt_len = w->top_len;
+			w->crossed = 1;
+			w->below_mnt = w->top;
+			w->below_mnt_len = w->top_len;
 		}
 		if (up == mnt) {
-			wi->complete = true;
+			w->complete = 1;
 			return 1;
 		}
-		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = up;
+		w->d = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = (__u64)up;
 		return 0;
 	}
 	/* A dentry that is its own parent is on no mount (memfd, pipe): the end. */
 	if (d == parent)
-		wi->complete = true;
+		w->complete = 1;
 	name = BPF_CORE_READ(d, d_name.name);
 	len = BPF_CORE_READ(d, d_name.len);
 	w->second = w->top;
@@ -478,21 +511,22 @@ static long walk_step(__u32 i, void *data)
 	w->top = name8((const char *)name, len);
 	w->top_len = len;
 	if ((w->top & 0xff) == '.')
-		wi->hidden = true;
-	if (!wi->trunc) {
+		w->hidden = 1;
+	if (!w->trunc) {
+		pos = w->pos;
 		if (len >= SP_PATH_MAX || len + 1 > pos) {
-			wi->trunc = true;
+			w->trunc = 1;
 		} else {
 			pos -= len;
 			bpf_probe_read_kernel(&sc->pbuf[PB(pos)], len & (SP_PATH_MAX - 1), name);
 			pos -= 1;
 			sc->pbuf[PB(pos)] = '/';
-			sc->wpos = pos;
+			w->pos = pos;
 		}
 	}
-	w->d = parent;
+	w->d = (__u64)parent;
 	/* The verifier wants 0 or 1 and does not know a bool is. */
-	len = wi->complete;
+	len = w->complete;
 	barrier_var(len);
 	return len & 1;
 }
@@ -511,11 +545,7 @@ static long walk_step(__u32 i, void *data)
 __noinline int walk_path(__u64 dentry, __u64 vmnt, struct walk_info *wi)
 {
 	struct sp_scratch *sc = get_scratch();
-	struct walk_ctx w = {
-		.d = (struct dentry *)dentry,
-		.mnt = container_of((struct vfsmount *)vmnt, struct mount, mnt),
-		.wi = wi,
-	};
+	struct walk_state *w;
 	__u32 pos;
 
 	if (!wi)
@@ -525,22 +555,30 @@ __noinline int walk_path(__u64 dentry, __u64 vmnt, struct walk_info *wi)
 	wi->below_mnt_len = 0;
 	if (!sc)
 		return -1;
+	w = &sc->ws;
+	__builtin_memset(w, 0, sizeof(*w));
+	w->d = dentry;
+	w->mnt = (__u64)container_of((struct vfsmount *)vmnt, struct mount, mnt);
+	w->pos = SP_PATH_MAX - 1;
 	sc->pbuf[SP_PATH_MAX - 1] = '\0';
-	sc->wpos = SP_PATH_MAX - 1;
-	bpf_loop(SP_PATH_DEPTH, walk_step, &w, 0);
-	pos = sc->wpos < SP_PATH_MAX ? sc->wpos : SP_PATH_MAX - 1;
-	if (!wi->complete)
-		wi->trunc = true;
+	bpf_loop(SP_PATH_DEPTH, walk_step, NULL, 0);
+	pos = w->pos < SP_PATH_MAX ? w->pos : SP_PATH_MAX - 1;
+	wi->complete = w->complete;
+	wi->hidden = w->hidden;
+	wi->trunc = w->trunc || !w->complete;
 	if (pos == SP_PATH_MAX - 1) {
 		pos -= 1;
 		sc->pbuf[PB(pos)] = '/';
 	}
 	wi->start = pos;
 	wi->len = SP_PATH_MAX - 1 - pos;
-	wi->bucket = wi->complete ? bucket_of(w.top, w.top_len, w.second, w.second_len) : SP_BK_OTHER;
-	if (!w.crossed) {
-		wi->below_mnt = w.top;
-		wi->below_mnt_len = w.top_len;
+	wi->bucket = w->complete ? bucket_of(w->top, w->top_len, w->second, w->second_len) : SP_BK_OTHER;
+	if (w->crossed) {
+		wi->below_mnt = w->below_mnt;
+		wi->below_mnt_len = w->below_mnt_len;
+	} else {
+		wi->below_mnt = w->top;
+		wi->below_mnt_len = w->top_len;
 	}
 	return 0;
 }
@@ -562,8 +600,12 @@ static __always_inline void walk_copy(char *dst, const struct walk_info *wi)
 	dst[SP_PATH_MAX - 1] = '\0';
 }
 
-/* Parse up to 8 decimal digits (a pid directory name); 0 if not a number. */
-static __always_inline __u32 parse_pid8(__u64 name, __u32 len)
+/*
+ * Parse up to 8 decimal digits (a pid directory name); 0 if not a number.
+ * A global function: to its callers the result is any number, so its
+ * branches do not multiply theirs in the verifier.
+ */
+__noinline __u32 parse_pid8(__u64 name, __u32 len)
 {
 	__u32 v = 0, i;
 

@@ -140,7 +140,7 @@ __noinline int open_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 	} else if (!write) {
 		return 0;       /* a failed read: counted in the patterns only */
 	}
-	e = EV_NEW(SP_EV_OPEN, SP_EVSZ_OPEN, task, p);
+	e = EV_NEW(SP_EV_OPEN, SP_EVSZ_OPEN, p);
 	if (!e)
 		return 0;
 	/* the call's entry: an in-process report of it comes before that */
@@ -397,7 +397,7 @@ __noinline int fileop_exit(struct sp_proc *p, struct sp_thread *t, long nr, long
 	if (!p || !t)
 		return 0;
 	a = t->args;
-	e = EV_NEW(SP_EV_FILE, SP_EVSZ_FILE, task, p);
+	e = EV_NEW(SP_EV_FILE, SP_EVSZ_FILE, p);
 	if (!e)
 		return 0;
 	e->file.ret = ret;

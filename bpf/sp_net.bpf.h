@@ -57,7 +57,7 @@ struct addr6 {
 	__u8 a[16];
 };
 
-/* One longest-prefix lookup per bpf_loop() step, shorter prefixes next. */
+/* The state of a longest-prefix lookup between its bpf_loop() steps. */
 struct verdict_ctx {
 	struct sp_lpm6_key k;   /* an IPv4 key is the head of it */
 	bool v6;
@@ -67,41 +67,57 @@ struct verdict_ctx {
 };
 
 struct ports_ctx {
-	struct sp_net_prefix *r;
-	struct verdict_ctx *c;
+	const struct sp_net_prefix *r;
+	__u32 role, port;
+	__u32 action, rule;
 };
 
-/* One port rule of a prefix per step (a loop of its own: verified once). */
+/* One port rule of a prefix per step. */
 static long port_step(__u32 j, void *data)
 {
 	struct ports_ctx *pc = data;
-	struct verdict_ctx *c = pc->c;
-	struct sp_net_prefix *r = pc->r;
+	const struct sp_net_prefix *r = pc->r;
 	const struct sp_net_port *pe;
 
 	if (j >= SP_NET_PORTS || j >= r->n)
 		return 1;
 	pe = &r->ports[j];
-	if ((pe->roles & (1u << (c->role & 31))) && c->port >= pe->lo && c->port <= pe->hi) {
-		c->rule = pe->id;
-		c->action = pe->action;
+	if ((pe->roles & (1u << (pc->role & 31))) && pc->port >= pe->lo && pc->port <= pe->hi) {
+		pc->rule = pe->id;
+		pc->action = pe->action;
 		return 1;
 	}
 	return 0;
 }
 
+/*
+ * The action of the first port rule of prefix r that covers port for role,
+ * SP_NET_NONE if none; *rule gets its id.  A global function: verified once,
+ * not again in each step of the prefix loop (the load time).
+ */
+__noinline __u32 port_match(const struct sp_net_prefix *r, __u32 role, __u32 port, __u32 *rule)
+{
+	struct ports_ctx pc = { .r = r, .role = role, .port = port, .action = SP_NET_NONE };
+
+	if (!r || !rule)
+		return SP_NET_NONE;
+	bpf_loop(SP_NET_PORTS, port_step, &pc, 0);
+	if (pc.action != SP_NET_NONE)
+		*rule = pc.rule;
+	return pc.action;
+}
+
+/* One longest-prefix lookup per bpf_loop() step, shorter prefixes next. */
 static long verdict_step(__u32 i, void *data)
 {
 	struct verdict_ctx *c = data;
-	struct ports_ctx pc = { .c = c };
 	struct sp_net_prefix *r;
 	__u32 plen;
 
 	r = bpf_map_lookup_elem(c->v6 ? (void *)&net6 : (void *)&net4, &c->k);
 	if (!r)
 		return 1;
-	pc.r = r;
-	bpf_loop(SP_NET_PORTS, port_step, &pc, 0);
+	c->action = port_match(r, c->role, c->port, &c->rule);
 	if (c->action != SP_NET_NONE)
 		return 1;
 	plen = r->plen;
@@ -253,7 +269,7 @@ __noinline int connect_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 
 	if (!p || !t)
 		return 0;
-	e = EV_NEW(SP_EV_CONNECT, SP_EVSZ_CONNECT, current_task(), p);
+	e = EV_NEW(SP_EV_CONNECT, SP_EVSZ_CONNECT, p);
 	if (!e)
 		return 0;
 	/* The attempt is what counts: detection latency is measured from it. */
@@ -309,7 +325,7 @@ __noinline int sockop_exit(struct sp_proc *p, struct sp_thread *t, __u32 op, lon
 
 	if (!p || !t)
 		return 0;
-	e = EV_NEW(SP_EV_NET, SP_EVSZ_NET, task, p);
+	e = EV_NEW(SP_EV_NET, SP_EVSZ_NET, p);
 	if (!e)
 		return 0;
 	e->net.op = op;
@@ -370,7 +386,7 @@ static __always_inline void emit_dns(struct sp_proc *p, struct task_struct *task
 				     __u16 family, __u16 port, const __u8 *addr, const void *buf,
 				     __u64 len)
 {
-	struct sp_event *e = EV_NEW(SP_EV_DNS, SP_EVSZ_DNS, task, p);
+	struct sp_event *e = EV_NEW(SP_EV_DNS, SP_EVSZ_DNS, p);
 	__u32 n = len > SP_DNS_MAX ? SP_DNS_MAX : len;
 
 	if (!e)
@@ -447,7 +463,7 @@ __noinline int send_enter(struct sp_proc *p, const struct send_args *sa)
 	k.obj = (*(__u64 *)addr ^ *(__u64 *)(addr + 8)) * 31 + port;
 	if (action != SP_NET_DENY && bpf_map_update_elem(&seen, &k, &one, BPF_NOEXIST))
 		return 0;
-	e = EV_NEW(SP_EV_NET, SP_EVSZ_NET, task, p);
+	e = EV_NEW(SP_EV_NET, SP_EVSZ_NET, p);
 	if (!e)
 		return 0;
 	e->net.op = SP_NOP_SENDTO;
@@ -619,7 +635,7 @@ static __always_inline int sock_hook(struct bpf_sock_addr *ctx, __u16 family)
 		return 1;
 	note_deny(SP_DENY_NET, tgid, rule, 0);
 	doom();
-	e = EV_NEW(SP_EV_CONNECT, SP_EVSZ_CONNECT, current_task(), p);
+	e = EV_NEW(SP_EV_CONNECT, SP_EVSZ_CONNECT, p);
 	if (e) {
 		e->h.flags |= SP_EF_DENIED | SP_EF_CGROUP;
 		e->connect.family = family;

@@ -67,7 +67,7 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 	t = bpf_task_storage_get(&thr, parent, 0, 0);
 	if (t)
 		flags = t->fork_flags;
-	e = EV_NEW(SP_EV_FORK, SP_EVSZ_FORK, parent, p);
+	e = EV_NEW(SP_EV_FORK, SP_EVSZ_FORK, p);
 	if (!e)
 		return 0;
 	e->fork.child_tgid = ctgid;
@@ -131,9 +131,16 @@ static __always_inline __u32 classify_interp_exec(const char *argv, __u32 len)
 	return SP_ROLE_BUILD;
 }
 
-/* What kind of file was executed: ELF (dynamic or static, 32 or 64 bit) or a script. */
-static __always_inline __u32 exe_kind(struct linux_binprm *bprm)
+/*
+ * What kind of file was executed: ELF (dynamic or static, 32 or 64 bit) or
+ * a script.  This and the other parts of an exec record that end in flags
+ * are global functions: to the caller their result is any number, so their
+ * many outcomes do not multiply the paths the verifier walks through
+ * sp_exec (the load time).  Kernel pointers are passed as integers.
+ */
+__noinline __u32 exe_kind(__u64 bprm_addr)
 {
+	struct linux_binprm *bprm = (struct linux_binprm *)bprm_addr;
 	unsigned char hdr[64];
 	__u32 flags = 0, off, i, ph, entsz;
 	__u16 phnum;
@@ -275,11 +282,12 @@ static __always_inline int auxv_dynamic(struct task_struct *task, bool elf32)
 }
 
 /*
- * Does the new environment carry LD_PRELOAD, and does it start with the
- * session's shim?  Scans at most SP_ENV_SCAN strings.
+ * Does the new environment of the current task carry LD_PRELOAD, and does
+ * it start with the session's shim?  Scans at most SP_ENV_SCAN strings.
  */
-static __always_inline __u32 env_preload(struct task_struct *task)
+__noinline __u32 env_preload(void)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct env_ctx c = {
 		.p = BPF_CORE_READ(task, mm, env_start),
 		.end = BPF_CORE_READ(task, mm, env_end),
@@ -290,18 +298,24 @@ static __always_inline __u32 env_preload(struct task_struct *task)
 	return c.done ? c.result : SP_XF_ENV_TRUNC;
 }
 
-/* Where the executed file lives and whether this session wrote it. */
-static __always_inline __u32 exe_origin(struct sp_event *e, struct linux_binprm *bprm,
-					struct task_struct *task)
+/*
+ * Where the executed file lives and whether this session wrote it; fills
+ * the path of the exec record x and may add SP_EF_TRUNC to *hflags.
+ */
+__noinline __u32 exe_origin(struct sp_exec *x, __u32 *hflags, __u64 bprm_addr)
 {
+	struct linux_binprm *bprm = (struct linux_binprm *)bprm_addr;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file *f = BPF_CORE_READ(bprm, file);
 	struct dentry *dir = BPF_CORE_READ(f, f_path.dentry, d_parent);
 	struct sp_file_id id = {};
 	struct walk_info wi = {};
 	__u32 flags = 0, uid, mode;
 
-	id.ino = e->exec.ino;
-	id.dev = e->exec.dev;
+	if (!x || !hflags)
+		return 0;
+	id.ino = x->ino;
+	id.dev = x->dev;
 	if (bpf_map_lookup_elem(&written, &id))
 		flags |= SP_XF_WRITTEN;
 	if (file_is_memfd(f)) {
@@ -316,18 +330,18 @@ static __always_inline __u32 exe_origin(struct sp_event *e, struct linux_binprm 
 	}
 	if (BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
 		flags |= SP_XF_SETID;
-	e->exec.bucket = SP_BK_OTHER;
+	x->bucket = SP_BK_OTHER;
 	if (walk_path((__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt), &wi) == 0) {
-		walk_copy(e->exec.path, &wi);
-		e->exec.bucket = wi.bucket;
+		walk_copy(x->path, &wi);
+		x->bucket = wi.bucket;
 		if (wi.trunc)
-			e->h.flags |= SP_EF_TRUNC;
+			*hflags |= SP_EF_TRUNC;
 		if (wi.hidden)
 			flags |= SP_XF_HIDDEN;
 		if (wi.bucket == SP_BK_TMP)
 			flags |= SP_XF_TMPDIR;
 	} else {
-		e->exec.path[0] = '\0';
+		x->path[0] = '\0';
 	}
 	return flags;
 }
@@ -359,6 +373,7 @@ int BPF_PROG(sp_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	struct sp_event *e;
 	unsigned long as, ae, n;
 	const char *fname;
+	__u64 bprm_addr;
 	bool is_interp;
 	__u32 len;
 
@@ -374,13 +389,15 @@ int BPF_PROG(sp_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	id.dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev);
 	is_interp = bpf_map_lookup_elem(&interp, &id) != NULL;
 
-	e = EV_NEW(SP_EV_EXEC, SP_EVSZ_EXEC, task, p);
+	e = EV_NEW(SP_EV_EXEC, SP_EVSZ_EXEC, p);
 	if (!e)
 		return 0;
 	e->exec.ino = id.ino;
 	e->exec.dev = id.dev;
 	e->exec.old_role = p->role;
-	e->exec.xflags = exe_kind(bprm) | env_preload(task) | exe_origin(e, bprm, task);
+	bprm_addr = ptr_value(bprm);
+	e->exec.xflags = exe_kind(bprm_addr) | env_preload() |
+			 exe_origin(&e->exec, &e->h.flags, bprm_addr);
 	if (e->exec.xflags & SP_XF_ELF) {
 		int dyn = auxv_dynamic(task, e->exec.xflags & SP_XF_ELF32);
 
@@ -465,7 +482,7 @@ int BPF_PROG(sp_exit, struct task_struct *task)
 	rs = bpf_map_lookup_elem(&role_stats, &role);
 	if (rs)
 		stats_add(rs, &p->st);
-	e = EV_NEW(SP_EV_EXIT, SP_EVSZ_EXIT, task, p);
+	e = EV_NEW(SP_EV_EXIT, SP_EVSZ_EXIT, p);
 	if (e) {
 		e->exit.exit_code = BPF_CORE_READ(task, exit_code);
 		e->exit.pad = 0;

@@ -238,7 +238,7 @@ __noinline int sys_record(struct sp_proc *p, struct sp_thread *t, long nr, long 
 			bpf_map_update_elem(&written, &id, &one, BPF_ANY);
 		}
 	}
-	e = EV_NEW(SP_EV_SYSCALL, SP_EVSZ_SYSCALL, task, p);
+	e = EV_NEW(SP_EV_SYSCALL, SP_EVSZ_SYSCALL, p);
 	if (!e)
 		return 0;
 	e->sys.nr = nr;
@@ -268,7 +268,7 @@ __noinline int compat_first(struct sp_proc *p, long cnr, long nr)
 	if (!p || (p->flags & SP_PF_COMPAT))
 		return 0;
 	__sync_fetch_and_or(&p->flags, SP_PF_COMPAT);
-	e = EV_NEW(SP_EV_SYSCALL, SP_EVSZ_SYSCALL, current_task(), p);
+	e = EV_NEW(SP_EV_SYSCALL, SP_EVSZ_SYSCALL, p);
 	if (!e)
 		return 0;
 	e->sys.nr = nr;
