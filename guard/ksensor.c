@@ -661,3 +661,19 @@ uint64_t ks_attach_ns(const struct ksensor *ks)
 {
 	return ks->attach_ns;
 }
+
+uint64_t ks_verified_insns(const struct ksensor *ks)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(prog, ks->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			n += info.verified_insns;
+	}
+	return n;
+}

@@ -119,4 +119,10 @@ int ks_role_stats(const struct ksensor *ks, uint32_t role, struct sp_stats *out)
 /* Time spent in ks_open() loading and attaching, in ns. */
 uint64_t ks_attach_ns(const struct ksensor *ks);
 
+/*
+ * Instructions the kernel's verifier walked to load the sensor's programs,
+ * all of them (what most of the load time goes to); 0 before Linux 5.16.
+ */
+uint64_t ks_verified_insns(const struct ksensor *ks);
+
 #endif

@@ -47,3 +47,4 @@ uint64_t ks_bad_records(const struct ksensor *ks) { return 0; }
 void ks_deny_info(const struct ksensor *ks, struct ks_deny *out) { memset(out, 0, sizeof(*out)); }
 int ks_role_stats(const struct ksensor *ks, uint32_t role, struct sp_stats *out) { return -ENOSYS; }
 uint64_t ks_attach_ns(const struct ksensor *ks) { return 0; }
+uint64_t ks_verified_insns(const struct ksensor *ks) { return 0; }

@@ -242,6 +242,7 @@ def tables(runs, pure, cext, att, sysc, rate):
     print("| load + attach, wall, median (p90) of 10 | %s ms (%s ms) |" % (a[0], a[1]))
     print("| load + attach, CPU, median (p90) | %s ms (%s ms) |" % (c[0], c[1]))
     print("| detach, median (p90) | %s ms (%s ms) |" % (d[0], d[1]))
+    print("| instructions the verifier walked to load the programs | %s |" % att["verified_insns"][0][0])
     s = sysc["syscall_ns"][0]
     print("| getppid(): without the sensor / untracked / tracked (min of 5) | %s / %s / %s ns |"
           % tuple(s))

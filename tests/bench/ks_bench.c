@@ -3,7 +3,8 @@
  * Measurements of the kernel sensor for `make bench` (needs root):
  *
  *   ks_bench attach N      load+attach and detach the sensor N times:
- *                          "attach_ms MEDIAN P90" and "detach_ms MEDIAN P90"
+ *                          "attach_ms MEDIAN P90" and "detach_ms MEDIAN P90",
+ *                          and "verified_insns N", the verifier's work
  *   ks_bench syscalls N    cost of a cheap syscall (getppid) made N times
  *                          without the sensor, untracked and tracked:
  *                          "syscall_ns NONE UNTRACKED TRACKED"
@@ -71,6 +72,7 @@ static int attach(int n)
 	uint64_t *a = calloc((size_t)n, sizeof(*a)), *d = calloc((size_t)n, sizeof(*d)), count = 0;
 	uint64_t *c = calloc((size_t)n, sizeof(*c));
 	const char *why = "";
+	uint64_t insns = 0;
 
 	if (!a || !d || !c)
 		return 1;
@@ -85,6 +87,7 @@ static int attach(int n)
 		}
 		t1 = mono_ns();
 		c[i] = cpu_ns() - c0;
+		insns = ks_verified_insns(ks);
 		ks_close(ks);
 		a[i] = t1 - t0;
 		d[i] = mono_ns() - t1;
@@ -92,6 +95,7 @@ static int attach(int n)
 	printf("attach_ms %.1f %.1f\n", pct(a, (size_t)n, 0.5) / 1e6, pct(a, (size_t)n, 0.9) / 1e6);
 	printf("attach_cpu_ms %.1f %.1f\n", pct(c, (size_t)n, 0.5) / 1e6, pct(c, (size_t)n, 0.9) / 1e6);
 	printf("detach_ms %.1f %.1f\n", pct(d, (size_t)n, 0.5) / 1e6, pct(d, (size_t)n, 0.9) / 1e6);
+	printf("verified_insns %llu\n", (unsigned long long)insns);
 	free(a);
 	free(c);
 	free(d);
