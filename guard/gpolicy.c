@@ -232,20 +232,27 @@ static int check_request(struct session *s, const struct sp_pipargs *pa, const s
 	const char *version = r->version ? r->version : sp_pipargs_constraint_pin(pa, r->name);
 	char at[SP_ERR_FILE_MAX + 16], from[SP_ERR_FILE_MAX + 16];
 	struct sp_name_check c;
+	int rc;
 
 	if (r->loc.line && strcmp(r->loc.file, "command line") == 0)
 		snprintf(at, sizeof(at), "argument %u", r->loc.line);
 	else
 		loc_text(&r->loc, at, sizeof(at));
-	if (sp_policy_check_name(s->policy, r->name, version, &c) < 0)
+	/* typosquatting is about names typed for an index, not files or URLs */
+	rc = sp_policy_check_name(s->policy, r->name, version,
+				  r->from_index ? SP_CHECK_TYPOSQUAT : 0, &c);
+	if (rc == -EINVAL)
 		return 0;       /* not a name pip accepts either */
+	if (rc < 0) {
+		sp_msg("REFUSED %s (%s): cannot check the name (%s)", r->text, at, strerror(-rc));
+		return 1;
+	}
 	if (c.verdict == SP_NAME_DENIED) {
 		sp_msg("REFUSED %s (%s): denied by the packages.deny entry '%s' (%s)", r->text, at,
 		       c.entry->text, loc_text(&c.entry->loc, from, sizeof(from)));
 		return 1;
 	}
-	/* typosquatting is about names typed for an index, not files or URLs */
-	if (c.verdict == SP_NAME_TYPOSQUAT && r->from_index) {
+	if (c.verdict == SP_NAME_TYPOSQUAT) {
 		sp_msg("REFUSED %s (%s): the name looks like '%s', a far more popular package (rank %u; %s)",
 		       r->text, at, c.intended, c.intended_rank, c.why);
 		sp_msg("  if you meant %s, check its name; if %s is what you want: safe-pip --allow %s ...",
@@ -302,6 +309,7 @@ int gpolicy_preflight(struct session *s)
 	for (size_t i = 0; i < pa.nreqs; i++)
 		if (!pa.reqs[i].constraint && pa.reqs[i].name)
 			refused += (unsigned)check_request(s, &pa, &pa.reqs[i]);
+	sp_policy_unload_popular(s->policy);     /* no name is checked after this */
 	sp_debug("checked %zu requirements from %u requirement files", pa.nreqs, pa.nfiles);
 	sp_pipargs_free(&pa);
 	free(err);

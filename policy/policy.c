@@ -682,7 +682,7 @@ const struct sp_typosquat_conf *sp_policy_typosquat(const struct sp_policy *p)
 /* ----------------------------------------------------------- name checks */
 
 int sp_policy_check_name(struct sp_policy *p, const char *name, const char *version,
-			 struct sp_name_check *out)
+			 unsigned flags, struct sp_name_check *out)
 {
 	char norm[SP_PKGNAME_MAX];
 	struct sp_squat sq;
@@ -695,7 +695,7 @@ int sp_policy_check_name(struct sp_policy *p, const char *name, const char *vers
 		out->verdict = out->entry->action == SP_ACT_DENY ? SP_NAME_DENIED : SP_NAME_ALLOWED;
 		return 0;
 	}
-	if (!p->ts.enabled)
+	if (!p->ts.enabled || !(flags & SP_CHECK_TYPOSQUAT))
 		return 0;
 	if (!p->popular) {
 		p->popular = sp_popular_embedded();
@@ -710,4 +710,10 @@ int sp_policy_check_name(struct sp_policy *p, const char *name, const char *vers
 		out->why = sq.why;
 	}
 	return 0;
+}
+
+void sp_policy_unload_popular(struct sp_policy *p)
+{
+	sp_popular_free(p->popular);
+	p->popular = NULL;
 }

@@ -318,15 +318,27 @@ struct sp_name_check {
 	const char *why;                /* TYPOSQUAT: "edit distance 1", "prefix python-" ... */
 };
 
+/* What sp_policy_check_name() looks at besides the packages lists. */
+enum sp_check_flags {
+	SP_CHECK_TYPOSQUAT = 1 << 0,    /* a name typed for an index: the popular list too */
+};
+
 /*
  * Check a requested distribution name (and version when known) against the
- * packages lists and, when no entry decides and typosquat.enabled, against
- * the popular-package list (loaded on first use, hence the non-const
- * policy).  Returns 0 and fills *out, -EINVAL for a name that is not a
- * valid distribution name, -ENOMEM.
+ * packages lists and, when no entry decides, typosquat.enabled and flags
+ * has SP_CHECK_TYPOSQUAT, against the popular-package list (loaded on
+ * first use, hence the non-const policy; out->rank is filled only then).
+ * Returns 0 and fills *out, -EINVAL for a name that is not a valid
+ * distribution name, -ENOMEM.
  */
 int sp_policy_check_name(struct sp_policy *p, const char *name, const char *version,
-			 struct sp_name_check *out);
+			 unsigned flags, struct sp_name_check *out);
+
+/*
+ * Free the popular-package list once the names are checked (about 3 MB
+ * while loaded); a later check loads it again.
+ */
+void sp_policy_unload_popular(struct sp_policy *p);
 
 /* -------------------------------------------------------------- show */
 

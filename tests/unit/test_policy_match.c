@@ -286,18 +286,31 @@ static void test_check_name(void **state)
 				   "typosquat: {enabled: true, max_distance: 2, popular_top_n: 5000}\n");
 	struct sp_name_check c;
 
-	assert_int_equal(sp_policy_check_name(p, "evil", NULL, &c), 0);
+	assert_int_equal(sp_policy_check_name(p, "evil", NULL, SP_CHECK_TYPOSQUAT, &c), 0);
 	assert_int_equal(c.verdict, SP_NAME_DENIED);
 	assert_int_equal(c.entry->loc.line, 1);
-	assert_int_equal(sp_policy_check_name(p, "requets", NULL, &c), 0);
+	assert_int_equal(sp_policy_check_name(p, "requets", NULL, SP_CHECK_TYPOSQUAT, &c), 0);
 	assert_int_equal(c.verdict, SP_NAME_TYPOSQUAT);
 	assert_string_equal(c.intended, "requests");
 	/* an allow entry overrides the check */
-	assert_int_equal(sp_policy_check_name(p, "reqeusts", NULL, &c), 0);
+	assert_int_equal(sp_policy_check_name(p, "reqeusts", NULL, SP_CHECK_TYPOSQUAT, &c), 0);
 	assert_int_equal(c.verdict, SP_NAME_ALLOWED);
-	assert_int_equal(sp_policy_check_name(p, "requests", NULL, &c), 0);
+	assert_int_equal(sp_policy_check_name(p, "requests", NULL, SP_CHECK_TYPOSQUAT, &c), 0);
 	assert_int_equal(c.verdict, SP_NAME_OK);
-	assert_int_equal(sp_policy_check_name(p, "not a name", NULL, &c), -EINVAL);
+	assert_int_equal(sp_policy_check_name(p, "not a name", NULL, SP_CHECK_TYPOSQUAT, &c), -EINVAL);
+	/* a name not typed for an index (a file, a URL): the lists only */
+	assert_int_equal(sp_policy_check_name(p, "requets", NULL, 0, &c), 0);
+	assert_int_equal(c.verdict, SP_NAME_OK);
+	assert_int_equal(sp_policy_check_name(p, "evil", NULL, 0, &c), 0);
+	assert_int_equal(c.verdict, SP_NAME_DENIED);
+	/* unloaded, the list comes back on the next check that needs it */
+	sp_policy_unload_popular(p);
+	sp_policy_unload_popular(p);
+	assert_int_equal(sp_policy_check_name(p, "requets", NULL, SP_CHECK_TYPOSQUAT, &c), 0);
+	assert_int_equal(c.verdict, SP_NAME_TYPOSQUAT);
+	assert_true(c.rank == 0);
+	assert_int_equal(sp_policy_check_name(p, "requests", NULL, SP_CHECK_TYPOSQUAT, &c), 0);
+	assert_true(c.rank > 0);
 	sp_policy_free(p);
 }
 
