@@ -32,7 +32,7 @@ struct {
 /* At entry: the open variants in one shape, args[0..3] = dfd, path, flags, mode. */
 static __always_inline void open_enter(long nr, struct sp_thread *t)
 {
-	struct open_how how = {};
+	struct sp_open_how how = {};
 
 	switch (nr) {
 #ifdef __NR_open

@@ -191,17 +191,17 @@ static __always_inline int read_sockaddr(const void *uaddr, __u32 alen, __u16 *f
 	if (!uaddr || bpf_probe_read_user(family, sizeof(*family), uaddr))
 		return -1;
 	if (*family == AF_INET) {
-		struct sockaddr_in sin = {};
+		struct sp_sockaddr_in sin = {};
 
 		bpf_probe_read_user(&sin, sizeof(sin), uaddr);
-		*port = bpf_ntohs(sin.sin_port);
-		__builtin_memcpy(addr, &sin.sin_addr, 4);
+		*port = bpf_ntohs(sin.port);
+		__builtin_memcpy(addr, sin.addr, 4);
 	} else if (*family == AF_INET6) {
-		struct sockaddr_in6 sin6 = {};
+		struct sp_sockaddr_in6 sin6 = {};
 
 		bpf_probe_read_user(&sin6, sizeof(sin6), uaddr);
-		*port = bpf_ntohs(sin6.sin6_port);
-		__builtin_memcpy(addr, &sin6.sin6_addr, 16);
+		*port = bpf_ntohs(sin6.port);
+		__builtin_memcpy(addr, sin6.addr, 16);
 	} else if (*family == AF_UNIX && path) {
 		if (bpf_probe_read_user(path, 108, (const char *)uaddr + 2) == 0 && path[0] == '\0')
 			path[0] = '@';
@@ -489,18 +489,18 @@ __noinline int send_enter(struct sp_proc *p, const struct send_args *sa)
 /* sendmsg/sendmmsg: the destination and first buffer of the (first) message. */
 __noinline int sendmsg_enter(struct sp_proc *p, long fd, __u64 umsg)
 {
-	struct user_msghdr m = {};
-	struct iovec iov = {};
+	struct sp_msghdr m = {};
+	struct sp_iovec iov = {};
 	struct send_args sa = { .fd = fd };
 
 	if (!p || bpf_probe_read_user(&m, sizeof(m), (const void *)umsg))
 		return 0;
-	if (m.msg_iovlen > 0)
-		bpf_probe_read_user(&iov, sizeof(iov), m.msg_iov);
-	sa.uaddr = m.msg_name;
-	sa.alen = m.msg_namelen;
-	sa.buf = iov.iov_base;
-	sa.len = iov.iov_len;
+	if (m.iovlen > 0)
+		bpf_probe_read_user(&iov, sizeof(iov), (const void *)m.iov);
+	sa.uaddr = (const void *)m.name;
+	sa.alen = m.namelen;
+	sa.buf = (const void *)iov.base;
+	sa.len = iov.len;
 	return send_enter(p, &sa);
 }
 
@@ -604,8 +604,9 @@ int BPF_PROG(sp_recv_length, struct sock *sk, int ret, int flags)
  * decided here first dooms the session and reports itself.  Returning 0
  * refuses the call with EPERM.
  */
-static __always_inline int sock_hook(struct bpf_sock_addr *ctx, __u16 family)
+static __always_inline int sock_hook(struct bpf_sock_addr *sa, __u16 family)
 {
+	const struct sp_sock_addr *ctx = (const void *)sa;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, rule = ~0u, a;
 	struct sp_proc *p = bpf_map_lookup_elem(&tracked, &tgid);
 	struct sp_event *e;
