@@ -40,17 +40,16 @@ struct {
 	__type(value, __u32);
 } net_default SEC(".maps");
 
-/* TCP sockets created or accepted by the tree, and who owns them. */
-struct sock_owner {
-	__u32 tgid, pid, ppid, role, uid, ns_tgid, ns_pid;
-	char comm[SP_COMM_LEN];
-};
-
+/*
+ * TCP sockets created or accepted by the tree, and who owns them: the
+ * header of their state records, made when the owner had the socket
+ * (state changes happen in softirq too, where the current task is any).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SP_SOCKS_MAX);
 	__type(key, __u64);
-	__type(value, struct sock_owner);
+	__type(value, struct sp_hdr);
 } socks SEC(".maps");
 
 struct addr6 {
@@ -292,27 +291,15 @@ __noinline int connect_exit(struct sp_proc *p, struct sp_thread *t, long ret)
 	return 0;
 }
 
-static __always_inline void owner_of(struct sock_owner *o, struct task_struct *task, __u32 role)
+/* Follow a TCP socket of the current task's (its state changes happen in softirq too). */
+static __always_inline void follow_sock(struct sock *sk, __u32 role)
 {
-	o->tgid = BPF_CORE_READ(task, tgid);
-	o->pid = BPF_CORE_READ(task, pid);
-	o->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	o->role = role;
-	o->uid = BPF_CORE_READ(task, cred, uid.val);
-	o->ns_tgid = ns_tgid_of(task);
-	o->ns_pid = ns_pid_of(task);
-	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), task->comm);
-}
-
-/* Follow a TCP socket's state changes (they happen in softirq too). */
-static __always_inline void follow_sock(struct sock *sk, struct task_struct *task, __u32 role)
-{
-	struct sock_owner o = {};
+	struct sp_hdr o = {};
 	__u64 key = (__u64)sk;
 
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return;
-	owner_of(&o, task, role);
+	ev_head(&o, SP_EV_TCP, role);
 	bpf_map_update_elem(&socks, &key, &o, BPF_ANY);
 }
 
@@ -349,7 +336,7 @@ __noinline int sockop_exit(struct sp_proc *p, struct sp_thread *t, __u32 op, lon
 			e->net.nflags |= SP_NF_RAW | SP_NF_PACKET;
 		if (ret >= 0 && (family == AF_INET || family == AF_INET6) &&
 		    e->net.type == SOCK_STREAM)
-			follow_sock(file_sock(fd_file(task, ret)), task, p->role);
+			follow_sock(file_sock(fd_file(task, ret)), p->role);
 		break;
 	case SP_NOP_BIND:
 		family = t->family;
@@ -368,7 +355,7 @@ __noinline int sockop_exit(struct sp_proc *p, struct sp_thread *t, __u32 op, lon
 			if (sk) {
 				sock_addr_of(sk, false, &family, &port, e->net.addr);
 				e->net.nflags |= SP_NF_PEER;
-				follow_sock(sk, task, p->role);
+				follow_sock(sk, p->role);
 			}
 		}
 		break;
@@ -510,7 +497,7 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(sp_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
 {
 	__u64 key = (__u64)sk;
-	struct sock_owner *o = bpf_map_lookup_elem(&socks, &key);
+	struct sp_hdr *o = bpf_map_lookup_elem(&socks, &key);
 	struct sp_event *e;
 	__u16 family;
 
@@ -522,19 +509,9 @@ int BPF_PROG(sp_tcp_state, const struct sock *sk, const int oldstate, const int 
 		__sync_fetch_and_add(&lost_kind[SP_EV_TCP], 1);
 		goto out;
 	}
-	e->h.version = SP_ABI_VERSION;
-	e->h.kind = SP_EV_TCP;
+	e->h = *o;
 	e->h.flags = doomed ? SP_EF_DOOMED : 0;
 	e->h.ts_ns = bpf_ktime_get_ns();
-	e->h.pid = o->pid;
-	e->h.tgid = o->tgid;
-	e->h.ppid = o->ppid;
-	e->h.role = o->role;
-	e->h.uid = o->uid;
-	e->h.ns_tgid = o->ns_tgid;
-	e->h.ns_pid = o->ns_pid;
-	e->h.pad = 0;
-	__builtin_memcpy(e->h.comm, o->comm, sizeof(e->h.comm));
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->tcp.oldstate = oldstate;
 	e->tcp.newstate = newstate;
