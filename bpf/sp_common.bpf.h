@@ -85,6 +85,45 @@ struct sp_x86_regs {                    /* struct pt_regs up to orig_ax */
 };
 #endif
 
+/* The layouts above, checked against the kernel's types at build time. */
+#define SP_SAME_AT(ours, f, theirs, g) \
+	_Static_assert(__builtin_offsetof(struct ours, f) == __builtin_offsetof(struct theirs, g), \
+		       #ours "." #f " is not where " #theirs "." #g " is")
+SP_SAME_AT(sp_sockaddr_in, port, sockaddr_in, sin_port);
+SP_SAME_AT(sp_sockaddr_in, addr, sockaddr_in, sin_addr);
+SP_SAME_AT(sp_sockaddr_in6, port, sockaddr_in6, sin6_port);
+SP_SAME_AT(sp_sockaddr_in6, flowinfo, sockaddr_in6, sin6_flowinfo);
+SP_SAME_AT(sp_sockaddr_in6, addr, sockaddr_in6, sin6_addr);
+SP_SAME_AT(sp_sockaddr_in6, scope_id, sockaddr_in6, sin6_scope_id);
+SP_SAME_AT(sp_msghdr, name, user_msghdr, msg_name);
+SP_SAME_AT(sp_msghdr, namelen, user_msghdr, msg_namelen);
+SP_SAME_AT(sp_msghdr, iov, user_msghdr, msg_iov);
+SP_SAME_AT(sp_msghdr, iovlen, user_msghdr, msg_iovlen);
+SP_SAME_AT(sp_msghdr, flags, user_msghdr, msg_flags);
+SP_SAME_AT(sp_iovec, base, iovec, iov_base);
+SP_SAME_AT(sp_iovec, len, iovec, iov_len);
+SP_SAME_AT(sp_open_how, flags, open_how, flags);
+SP_SAME_AT(sp_open_how, mode, open_how, mode);
+SP_SAME_AT(sp_open_how, resolve, open_how, resolve);
+SP_SAME_AT(sp_sock_addr, user_family, bpf_sock_addr, user_family);
+SP_SAME_AT(sp_sock_addr, user_ip4, bpf_sock_addr, user_ip4);
+SP_SAME_AT(sp_sock_addr, user_ip6, bpf_sock_addr, user_ip6);
+SP_SAME_AT(sp_sock_addr, user_port, bpf_sock_addr, user_port);
+_Static_assert(sizeof(struct sp_sockaddr_in) == sizeof(struct sockaddr_in), "sockaddr_in");
+_Static_assert(sizeof(struct sp_sockaddr_in6) == sizeof(struct sockaddr_in6), "sockaddr_in6");
+_Static_assert(sizeof(struct sp_msghdr) == sizeof(struct user_msghdr), "user_msghdr");
+_Static_assert(sizeof(struct sp_open_how) == sizeof(struct open_how), "open_how");
+#if defined(__TARGET_ARCH_x86)
+SP_SAME_AT(sp_x86_regs, bx, pt_regs, bx);
+SP_SAME_AT(sp_x86_regs, r10, pt_regs, r10);
+SP_SAME_AT(sp_x86_regs, r9, pt_regs, r9);
+SP_SAME_AT(sp_x86_regs, r8, pt_regs, r8);
+SP_SAME_AT(sp_x86_regs, di, pt_regs, di);
+_Static_assert(sizeof(struct sp_x86_regs) == __builtin_offsetof(struct pt_regs, orig_ax),
+	       "pt_regs up to orig_ax");
+#endif
+#undef SP_SAME_AT
+
 /* Set by user space before load. */
 const volatile __u32 cfg_abi = SP_ABI_VERSION;
 __u32 cfg_enforce = 1;                         /* kill on deny; 0 = monitor (set after load) */
