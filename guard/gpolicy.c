@@ -244,7 +244,8 @@ static int check_request(struct session *s, const struct sp_pipargs *pa, const s
 	if (rc == -EINVAL)
 		return 0;       /* not a name pip accepts either */
 	if (rc < 0) {
-		sp_msg("REFUSED %s (%s): cannot check the name (%s)", r->text, at, strerror(-rc));
+		sp_msg("REFUSED %s (%s): cannot check the name against the popular-package list (%s)",
+		       r->text, at, strerror(-rc));
 		return 1;
 	}
 	if (c.verdict == SP_NAME_DENIED) {

@@ -699,8 +699,9 @@ int sp_policy_check_name(struct sp_policy *p, const char *name, const char *vers
 		return 0;
 	if (!p->popular) {
 		p->popular = sp_popular_embedded();
+		/* never -EINVAL, which says the name is not one */
 		if (!p->popular)
-			return -errno;
+			return errno == ENOMEM ? -ENOMEM : -EIO;
 	}
 	out->rank = sp_popular_rank(p->popular, norm);
 	if (sp_typosquat_check(p->popular, &p->ts, norm, &sq)) {

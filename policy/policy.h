@@ -329,7 +329,8 @@ enum sp_check_flags {
  * has SP_CHECK_TYPOSQUAT, against the popular-package list (loaded on
  * first use, hence the non-const policy; out->rank is filled only then).
  * Returns 0 and fills *out, -EINVAL for a name that is not a valid
- * distribution name, -ENOMEM.
+ * distribution name, -ENOMEM, -EIO when the embedded popular list cannot
+ * be read.
  */
 int sp_policy_check_name(struct sp_policy *p, const char *name, const char *version,
 			 unsigned flags, struct sp_name_check *out);
