@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Syscalls: one program per direction.  Entry looks the caller up in the
- * tracked set first (the only cost for the rest of the system), kills it
- * if the session is doomed, counts the call by category and 3-gram, and
+ * tracked set first (the only cost for the rest of the system), signals
+ * it to die if the session is doomed (the call still runs and is recorded
+ * as usual), counts the call by category and 3-gram, and
  * dispatches the few calls that matter on their native number (compat
  * calls are translated).  Exit finishes what entry left pending: results,
  * resolved files, new fds.
@@ -565,10 +566,12 @@ int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 	p = bpf_map_lookup_elem(&tracked, &tgid);
 	if (!p)
 		return 0;
-	if (doomed) {
+	/*
+	 * The signal is taken when the call returns: the call itself still
+	 * runs (it may create a file), so it is recorded like any other.
+	 */
+	if (doomed)
 		bpf_send_signal(SIGKILL);
-		return 0;
-	}
 	compat = is_compat(task);
 	key = id;
 	if (id >= 0 && id < SP_SYSNR_MAX)
