@@ -13,7 +13,7 @@ guard_core_sources = \
 	guard/manifest.c \
 	guard/recover.c \
 	guard/stage.c \
-	guard/txn.c guard/txn.h guard/txn_int.h \
+	guard/txn.c guard/txn.h guard/txn_int.h guard/txn_made.c \
 	guard/txn_plan.c guard/txn_plan.h \
 	guard/txn_session.c \
 	guard/jsonw.c guard/jsonw.h \

@@ -139,6 +139,9 @@ int monitor_kernel_record(void *ctx, const struct sp_event *e)
 		gpolicy_on_open(s, p, e);
 		txn_kernel_open(s->txn, e, p->dist);
 		break;
+	case SP_EV_FILE:
+		txn_kernel_file(s->txn, e);
+		break;
 	default:
 		break;
 	}

@@ -511,8 +511,7 @@ static int find_outside(struct txn *t)
 	return r;
 }
 
-/* pip's own outputs and its private TMPDIR: the session's, not a build's drop */
-static bool session_place(const struct txn *t, const char *abs)
+bool txn_session_place(const struct txn *t, const char *abs)
 {
 	for (size_t i = 0; i < t->plan.npass; i++)
 		if (path_under(abs, t->plan.pass[i]))
@@ -527,7 +526,7 @@ bool txn_is_outside(const struct txn *t, const char *abs)
 
 	for (size_t i = 0; i < t->noutside && !in; i++)
 		in = path_under(abs, t->outside[i]);
-	return in && !session_place(t, abs);
+	return in && !txn_session_place(t, abs);
 }
 
 /*
@@ -732,65 +731,6 @@ static int record_path(const struct sp_event *e, char *out, size_t len)
 	return 0;
 }
 
-/*
- * A file a build created where no transaction keeps it: an abort removes
- * it.  A path made twice is listed twice; the older entry no longer
- * matches the file there.
- */
-static void remember_made(struct txn *t, const struct sp_event *e, const char *abs)
-{
-	struct made_file m = { .path = strdup(abs), .kdev = e->open.dev, .ino = (ino_t)e->open.ino };
-
-	if (m.path && t->nmade == t->made_cap) {
-		size_t cap = t->made_cap ? t->made_cap * 2 : 64;
-		struct made_file *v = cap <= TXN_MADE_MAX ? realloc(t->made, cap * sizeof(*v)) : NULL;
-
-		if (v) {
-			t->made = v;
-			t->made_cap = cap;
-		}
-	}
-	if (!m.path || t->nmade == t->made_cap) {
-		free(m.path);
-		t->made_dropped++;      /* an abort cannot remove it: it says so */
-		return;
-	}
-	t->made[t->nmade++] = m;
-}
-
-/*
- * Abort: the files builds created where nothing staged them go, newest
- * first, each only while the path still holds that file.
- */
-static void remove_made(struct txn *t)
-{
-	for (size_t k = t->nmade; k-- > 0;) {
-		const struct made_file *m = &t->made[k];
-		struct stat st;
-
-		if (lstat(m->path, &st) < 0) {
-			/* ENOENT: removed or moved away by the build itself */
-			if (errno != ENOENT)
-				txn_lost(&t->res, m->path);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode) || kernel_dev(st.st_dev) != m->kdev || st.st_ino != m->ino ||
-		    unlink(m->path) < 0) {
-			txn_lost(&t->res, m->path);
-			continue;
-		}
-		t->res.removed_elsewhere++;
-		sp_debug("removed %s, created by the stopped install", m->path);
-	}
-	if (t->made_dropped) {
-		char what[96];
-
-		snprintf(what, sizeof(what), "(%llu more files builds created, not remembered)",
-			 (unsigned long long)t->made_dropped);
-		txn_lost(&t->res, what);
-	}
-}
-
 void txn_kernel_open(struct txn *t, const struct sp_event *e, int dist)
 {
 	_cleanup_free_ char *norm = NULL;
@@ -812,8 +752,8 @@ void txn_kernel_open(struct txn *t, const struct sp_event *e, int dist)
 		return;
 	}
 	if ((e->open.oflags & SP_OF_CREATED) && (e->open.oflags & SP_OF_RESOLVED) &&
-	    !(e->h.flags & SP_EF_TRUNC) && e->h.role != SP_ROLE_PIP && !session_place(t, norm))
-		remember_made(t, e, norm);
+	    !(e->h.flags & SP_EF_TRUNC) && e->h.role != SP_ROLE_PIP && !txn_session_place(t, norm))
+		txn_made_created(t, norm, e->open.dev, (ino_t)e->open.ino);
 	if (!txn_is_outside(t, norm))
 		return;
 	for (size_t k = 0; k < t->now; k++)
@@ -915,13 +855,17 @@ int txn_abort(struct txn *t)
 	close_namespace(t);
 	r = txn_set_state(t, TXN_ABORTING);
 	if (r == 0)
+		txn_made_undo_into_roots(t);
+	if (r == 0)
 		r = t->j.mode == TXN_STAGED ? stage_discard(&t->j, &t->res)
 					    : journaled_rollback(&t->j, t->sess_fd, t->rt, &t->res);
 	/* what could not be restored is lost for good: clean up all the same */
 	if (r == 0 || r == -EIO) {
 		int q;
 
-		remove_made(t);
+		txn_made_undo(t);
+		if (r == 0 && t->res.nlost)
+			r = -EIO;
 		q = txn_set_state(t, TXN_DONE);
 
 		t->res.elapsed_ns = mono_ns() - start;
@@ -958,9 +902,7 @@ void txn_free(struct txn *t)
 		free(t->outside[i]);
 	for (size_t i = 0; i < t->now; i++)
 		free(t->ow[i].path);
-	for (size_t i = 0; i < t->nmade; i++)
-		free(t->made[i].path);
-	free(t->made);
+	txn_made_free(t);
 	for (size_t i = 0; i < TXN_LOST_LIST_MAX && i < t->res.nlost; i++)
 		free(t->res.lost[i]);
 	free(t->tlocks);

@@ -74,7 +74,9 @@ struct txn_result {
 	uint64_t cleanup_ns;            /* removing the work areas and pip's TMPDIR after it */
 	char *lost[TXN_LOST_LIST_MAX];  /* paths left different from before, first ones */
 	uint64_t nlost;                 /* how many in all */
-	uint64_t removed_elsewhere;     /* abort: files builds created where nothing staged them */
+	uint64_t removed_elsewhere;     /* abort: files, links, directories builds made where nothing
+					   staged them */
+	uint64_t moved_back;            /* abort: names builds moved there, put back */
 	int error;                      /* -errno of a commit or abort that could not finish */
 };
 
@@ -150,6 +152,14 @@ void txn_visible_path(const struct txn *t, const char *abs_path, char *out, size
 void txn_kernel_open(struct txn *t, const struct sp_event *e, int dist);
 
 /*
+ * A kernel record of a file operation (mkdir, link, symlink, rename) of a
+ * process of the install.  Where no transaction keeps the change, txn_abort()
+ * undoes it: directories, links and files a build made go, names it moved
+ * (a directory with what lies below it) go back where they were.
+ */
+void txn_kernel_file(struct txn *t, const struct sp_event *e);
+
+/*
  * Once the install's processes are gone: report writes outside the
  * target (staged: what the overlays over home, /etc... caught; journaled:
  * what the kernel saw), pip's intended outputs excepted.
@@ -160,9 +170,10 @@ int txn_findings(struct txn *t, txn_finding_fn fn, void *ctx);
  * Finish the transaction.  Only once the install's processes are gone.
  * commit: staged, the changes go into the target; journaled, the backups
  * go.  abort: staged, the changes go; journaled, the target is rolled
- * back and checked against its manifest; then the files builds created
- * elsewhere are removed (those still the same file; another file at such
- * a path is reported as not restored).  Both clean up every directory
+ * back and checked against its manifest; then what builds did elsewhere
+ * is undone (txn_kernel_open(), txn_kernel_file(); only where a path
+ * still holds the same object, anything else is reported as not
+ * restored).  Both clean up every directory
  * the session made.  Return 0 or -errno; txn_result() says what happened
  * and what could not be restored (then -EIO).
  */

@@ -14,7 +14,7 @@
 #include "guard/txn_plan.h"
 
 #define TXN_OUTSIDE_MAX 1024            /* outside writes remembered from kernel records */
-#define TXN_MADE_MAX 65536              /* files a build created where nothing stages them */
+#define TXN_MADE_MAX 65536              /* what builds made where nothing stages it (txn_made.c) */
 #define TXN_FINDINGS_MAX 32             /* write-outside-target findings listed one by one */
 
 struct manifest;
@@ -33,11 +33,24 @@ struct outside_write {
 	uint32_t role;          /* enum sp_role of the writer */
 };
 
-/* A file a build created where no transaction keeps it (/tmp, /srv...). */
+enum made_kind {
+	MADE_FILE,              /* a file or link the build created: removed */
+	MADE_DIR,               /* a directory it made: removed when empty */
+	MADE_TREE,              /* a tree it moved out of its build tree: removed whole */
+	MADE_MOVED,             /* something there before, moved from `from`: put back */
+	MADE_SWAPPED,           /* two names exchanged (RENAME_EXCHANGE): exchanged back */
+};
+
+/* What a build did where no transaction keeps it (/tmp, /srv...): txn_made.c. */
 struct made_file {
-	char *path;
+	char *path;             /* where the object is now */
+	char *from;             /* MOVED, SWAPPED: where it was */
 	uint32_t kdev;          /* as the kernel keeps it (kernel_dev()) */
-	ino_t ino;
+	ino_t ino;              /* the object at path */
+	ino_t ino2;             /* SWAPPED: the object at from */
+	uint32_t next;          /* hash chain: index + 1, 0 ends it */
+	uint8_t kind;           /* enum made_kind */
+	bool undone;
 };
 
 struct txn {
@@ -59,9 +72,12 @@ struct txn {
 	struct outside_write *ow;
 	size_t now;
 	uint64_t now_dropped;
-	struct made_file *made;         /* removed by an abort */
+	struct made_file *made;         /* undone by an abort, newest first */
 	size_t nmade, made_cap;
+	uint32_t *made_buckets;         /* made[] by path */
+	uint64_t made_scanned;          /* entries visited following renamed directories */
 	uint64_t made_dropped;          /* not remembered (TXN_MADE_MAX, memory) */
+	uint64_t made_unfollowed;       /* renamed directories whose entries did not follow */
 	struct txn_result res;
 	bool finished;
 };
@@ -93,11 +109,27 @@ int txn_add_root(struct txn *t, enum jroot_kind kind, const char *path);
 /* Forget all roots (after a mode's prepare failed and cleaned up). */
 void txn_drop_roots(struct txn *t);
 
+/* pip's own outputs and its private TMPDIR: the session's, not a build's drop. */
+bool txn_session_place(const struct txn *t, const char *abs);
+
 /* Is a write to abs a finding: in home, /etc, /usr, /opt; not pip's outputs or TMPDIR. */
 bool txn_is_outside(const struct txn *t, const char *abs);
 
 /* The kernel's record of a write to abs outside the target, or NULL. */
 const struct outside_write *txn_outside_record(const struct txn *t, const char *abs);
+
+/* ---- txn_made.c */
+
+/* A file a build's open created where nothing stages it (kernel device and inode). */
+void txn_made_created(struct txn *t, const char *abs, uint32_t kdev, ino_t ino);
+
+/* Abort, before the roots roll back: moves into a root are undone first. */
+void txn_made_undo_into_roots(struct txn *t);
+
+/* Abort, after the roots: the rest, newest first. */
+void txn_made_undo(struct txn *t);
+
+void txn_made_free(struct txn *t);
 
 /* ---- stage.c */
 

@@ -107,9 +107,11 @@ void report_txn(const struct session *s)
 		       (unsigned long long)res->deletions, (unsigned long long)res->files,
 		       ms(res->elapsed_ns), res->nlost ? "" : "; the target matches its manifest");
 	if (res->removed_elsewhere)
-		sp_msg("  removed %llu file%s the install created outside the target and the places "
-		       "the transaction stages", (unsigned long long)res->removed_elsewhere,
-		       res->removed_elsewhere == 1 ? "" : "s");
+		sp_msg("  removed %llu files and directories the install made outside the target and "
+		       "the places the transaction stages", (unsigned long long)res->removed_elsewhere);
+	if (res->moved_back)
+		sp_msg("  put back %llu files and directories the install had moved",
+		       (unsigned long long)res->moved_back);
 	if (res->nlost) {
 		sp_msg("  ROLLBACK INCOMPLETE: %llu paths differ from before the install:",
 		       (unsigned long long)res->nlost);
@@ -136,6 +138,7 @@ void log_txn(struct session *s)
 		jw_kuint(w, "deletions", res->deletions);
 		jw_kdouble(w, "ms", ms(res->elapsed_ns));
 		jw_kuint(w, "removed_elsewhere", res->removed_elsewhere);
+		jw_kuint(w, "moved_back", res->moved_back);
 		jw_kuint(w, "not_restored", res->nlost);
 		jw_key(w, "not_restored_paths");
 		jw_arr(w);

@@ -53,7 +53,7 @@ tests_unit_test_fsutil_LDADD = $(unit_ldadd)
 tests_unit_test_journal_SOURCES = tests/unit/test_journal.c guard/journal.c guard/fsutil.c guard/util.c
 tests_unit_test_journal_CFLAGS = $(unit_cflags)
 tests_unit_test_journal_LDADD = $(unit_ldadd)
-tests_unit_test_txn_SOURCES = tests/unit/test_txn.c guard/txn.c guard/stage.c guard/manifest.c \
+tests_unit_test_txn_SOURCES = tests/unit/test_txn.c guard/txn.c guard/txn_made.c guard/stage.c guard/manifest.c \
 	guard/recover.c guard/journal.c guard/fsutil.c guard/txn_plan.c guard/cgroup.c guard/util.c
 tests_unit_test_txn_CFLAGS = $(unit_cflags)
 tests_unit_test_txn_LDADD = $(unit_ldadd)
@@ -156,7 +156,7 @@ tests/testenv/.stamp: $(top_srcdir)/tests/lib/mkenv.sh
 
 # ---- make bench: the install transaction (prints tables, asserts nothing)
 check_PROGRAMS += tests/bench/bench_txn
-tests_bench_bench_txn_SOURCES = tests/bench/bench_txn.c guard/txn.c guard/stage.c guard/manifest.c \
+tests_bench_bench_txn_SOURCES = tests/bench/bench_txn.c guard/txn.c guard/txn_made.c guard/stage.c guard/manifest.c \
 	guard/recover.c guard/journal.c guard/fsutil.c guard/txn_plan.c guard/cgroup.c guard/util.c
 EXTRA_DIST += tests/bench/txn-e2e.sh
 bench: bench-txn

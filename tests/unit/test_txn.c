@@ -22,6 +22,7 @@
 
 #include "guard/fsutil.h"
 #include "guard/txn_int.h"
+#include "guard/util.h"
 
 static char base[64];
 
@@ -195,6 +196,152 @@ static void test_journaled_commit(void **state)
 	assert_false(exists("t/a.py"));
 	txn_free(t);
 	assert_int_equal(rmdir(pth("state/txn")), 0);
+}
+
+/* ------------------------------------------- what builds do elsewhere */
+
+/* A kernel record of a build's file operation, as the sensor sends it after the call. */
+static void file_op(struct txn *t, uint32_t op, const char *rel, const char *rel2, uint32_t flags)
+{
+	struct sp_event e = { .h = { .kind = SP_EV_FILE, .role = SP_ROLE_BUILD, .tgid = getpid() } };
+
+	e.file.op = op;
+	e.file.fd = AT_FDCWD;
+	e.file.flags = flags;
+	snprintf(e.file.path, sizeof(e.file.path), "%s", op == SP_FOP_SYMLINK ? rel : pth(rel));
+	if (rel2)
+		snprintf(e.file.path2, sizeof(e.file.path2), "%s", pth(rel2));
+	txn_kernel_file(t, &e);
+}
+
+/* A build's open that created rel (the kernel gives the file's device and inode). */
+static void created(struct txn *t, const char *rel, const char *text)
+{
+	struct sp_event e = { .h = { .kind = SP_EV_OPEN, .role = SP_ROLE_BUILD, .tgid = getpid() } };
+	struct stat st;
+
+	put(rel, text);
+	assert_int_equal(lstat(pth(rel), &st), 0);
+	e.open.oflags = SP_OF_WRITE | SP_OF_CREATED | SP_OF_RESOLVED;
+	e.open.dev = kernel_dev(st.st_dev);
+	e.open.ino = st.st_ino;
+	snprintf(e.open.path, sizeof(e.open.path), "%s", pth(rel));
+	txn_kernel_open(t, &e, 0);
+}
+
+static void do_rename(struct txn *t, const char *a, const char *b, unsigned flags)
+{
+	assert_int_equal(renameat2(AT_FDCWD, pth(a), AT_FDCWD, pth(b), flags), 0);
+	file_op(t, SP_FOP_RENAME, a, b, flags);
+}
+
+/*
+ * Directories made, links, renames of what the build made and of what was
+ * there before (a directory with a file made in it after the move, an
+ * exchange, a move into the target): the abort leaves /tmp as it was.
+ */
+static void test_elsewhere_undone(void **state)
+{
+	const struct txn_result *res;
+	struct txn *t;
+
+	make_target();
+	assert_int_equal(mkdir(pth("s"), 0755), 0);
+	put("s/old.txt", "OLD\n");
+	assert_int_equal(mkdir(pth("s/olddir"), 0755), 0);
+	put("s/olddir/keep", "KEEP\n");
+	put("s/x", "X\n");
+	put("s/y", "Y\n");
+	put("s/victim", "VICTIM\n");
+	assert_int_equal(start(&t, TXN_WANT_JOURNALED), 0);
+
+	assert_int_equal(mkdir(pth("s/d"), 0755), 0);
+	file_op(t, SP_FOP_MKDIR, "s/d", NULL, 0);
+	assert_int_equal(mkdir(pth("s/d/sub"), 0755), 0);
+	file_op(t, SP_FOP_MKDIR, "s/d/sub", NULL, 0);
+	created(t, "s/d/sub/f", "f\n");
+	do_rename(t, "s/d", "s/d2", 0);
+	created(t, "s/n", "n\n");
+	do_rename(t, "s/n", "s/n2", 0);
+	assert_int_equal(link(pth("s/old.txt"), pth("s/hard")), 0);
+	file_op(t, SP_FOP_LINK, "s/old.txt", "s/hard", 0);
+	assert_int_equal(symlink("old.txt", pth("s/sym")), 0);
+	file_op(t, SP_FOP_SYMLINK, "old.txt", "s/sym", 0);
+	do_rename(t, "s/old.txt", "s/moved.txt", 0);
+	do_rename(t, "s/moved.txt", "s/moved-again.txt", 0);
+	do_rename(t, "s/olddir", "s/olddir2", 0);
+	created(t, "s/olddir2/new", "new\n");
+	do_rename(t, "s/x", "s/y", RENAME_EXCHANGE);
+	do_rename(t, "s/victim", "t/victim", 0);
+	/* pip's own (role pip) renames are pip's business */
+	put("s/pips", "P\n");
+	assert_int_equal(rename(pth("s/pips"), pth("s/pips2")), 0);
+	{
+		struct sp_event e = { .h = { .kind = SP_EV_FILE, .role = SP_ROLE_PIP } };
+
+		e.file.op = SP_FOP_RENAME;
+		snprintf(e.file.path, sizeof(e.file.path), "%s", pth("s/pips"));
+		snprintf(e.file.path2, sizeof(e.file.path2), "%s", pth("s/pips2"));
+		txn_kernel_file(t, &e);
+	}
+
+	assert_int_equal(txn_abort(t), 0);
+	res = txn_result(t);
+	for (size_t i = 0; i < res->nlost && i < TXN_LOST_LIST_MAX; i++)
+		print_message("not restored: %s\n", res->lost[i]);
+	assert_int_equal(res->nlost, 0);
+	assert_false(exists("s/d"));
+	assert_false(exists("s/d2"));
+	assert_false(exists("s/n"));
+	assert_false(exists("s/n2"));
+	assert_false(exists("s/hard"));
+	assert_false(exists("s/sym"));
+	assert_false(exists("s/moved.txt"));
+	assert_false(exists("s/moved-again.txt"));
+	assert_string_equal(get("s/old.txt"), "OLD\n");
+	assert_false(exists("s/olddir2"));
+	assert_false(exists("s/olddir/new"));
+	assert_string_equal(get("s/olddir/keep"), "KEEP\n");
+	assert_string_equal(get("s/x"), "X\n");
+	assert_string_equal(get("s/y"), "Y\n");
+	assert_string_equal(get("s/victim"), "VICTIM\n");
+	assert_false(exists("t/victim"));
+	assert_string_equal(get("s/pips2"), "P\n");
+	/* d, sub, f, n2, hard, sym, olddir2/new */
+	assert_int_equal(res->removed_elsewhere, 7);
+	/* old.txt, olddir, the exchange, victim */
+	assert_int_equal(res->moved_back, 4);
+	txn_free(t);
+}
+
+/* What cannot be put back is named: the old name taken again, a made directory not empty. */
+static void test_elsewhere_lost(void **state)
+{
+	const struct txn_result *res;
+	struct txn *t;
+	bool p = false, d = false;
+
+	make_target();
+	assert_int_equal(mkdir(pth("s"), 0755), 0);
+	put("s/p", "P\n");
+	assert_int_equal(start(&t, TXN_WANT_JOURNALED), 0);
+	do_rename(t, "s/p", "s/q", 0);
+	put("s/p", "someone else's\n");          /* not the build's: no record */
+	assert_int_equal(mkdir(pth("s/d"), 0755), 0);
+	file_op(t, SP_FOP_MKDIR, "s/d", NULL, 0);
+	put("s/d/unseen", "u\n");
+
+	assert_int_equal(txn_abort(t), -EIO);
+	res = txn_result(t);
+	assert_int_equal(res->nlost, 2);
+	for (size_t i = 0; i < res->nlost; i++) {
+		p |= strcmp(res->lost[i], pth("s/p")) == 0;
+		d |= strcmp(res->lost[i], pth("s/d")) == 0;
+	}
+	assert_true(p && d);
+	assert_string_equal(get("s/q"), "P\n");
+	assert_string_equal(get("s/p"), "someone else's\n");
+	txn_free(t);
 }
 
 /* ------------------------------------------------------------- staged */
@@ -384,6 +531,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journaled_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journaled_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journaled_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elsewhere_undone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elsewhere_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_staged_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_staged_merge_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_staged_cycle, setup, teardown),
