@@ -289,10 +289,8 @@ const char *gscore_who(const struct proc *p, char *buf, size_t len)
 
 static uint64_t hash_path(const char *p)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = str_hash(p);
 
-	for (; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
 	return h ? h : 1;
 }
 

@@ -422,21 +422,10 @@ bool journal_area_ok(const char *area, const char *root, const char *sessdir, co
 
 /* --------------------------------------------------------------- locks */
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 /* STATE/locks/HASH.lock; a collision of two paths only serialises two unrelated sessions. */
 static char *lock_file(const char *state_dir, const char *path)
 {
-	return sp_asprintf("%s/locks/%016" PRIx64 ".lock", state_dir, fnv1a(path));
+	return sp_asprintf("%s/locks/%016" PRIx64 ".lock", state_dir, str_hash(path));
 }
 
 int journal_lock_target(const char *state_dir, const char *path, bool wait)

@@ -83,10 +83,8 @@ void kmon_free(struct session *s)
 
 static uint64_t path_hash(const char *p)
 {
-	uint64_t h = 0xcbf29ce484222325ull;     /* FNV-1a */
+	uint64_t h = str_hash(p);
 
-	for (; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
 	return h + 1 ? h + 1 : 1;
 }
 

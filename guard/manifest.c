@@ -61,15 +61,6 @@ struct manifest {
 
 /* ------------------------------------------------------------ the table */
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
-}
-
 static int index_build(struct manifest *m)
 {
 	size_t want = 64;
@@ -82,7 +73,7 @@ static int index_build(struct manifest *m)
 		return -ENOMEM;
 	m->nslots = want;
 	for (size_t i = 0; i < m->n; i++) {
-		size_t s = hash_str(m->v[i].rel) & (want - 1);
+		size_t s = str_hash(m->v[i].rel) & (want - 1);
 
 		while (m->slots[s])
 			s = (s + 1) & (want - 1);
@@ -97,7 +88,7 @@ static struct mentry *lookup(const struct manifest *m, const char *rel)
 
 	if (!m->nslots)
 		return NULL;
-	for (s = hash_str(rel) & (m->nslots - 1); m->slots[s]; s = (s + 1) & (m->nslots - 1))
+	for (s = str_hash(rel) & (m->nslots - 1); m->slots[s]; s = (s + 1) & (m->nslots - 1))
 		if (strcmp(m->v[m->slots[s] - 1].rel, rel) == 0)
 			return &m->v[m->slots[s] - 1];
 	return NULL;

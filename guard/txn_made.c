@@ -26,18 +26,9 @@
 #define MADE_SCAN_BUDGET (1u << 26)     /* entries visited for directory renames, per session */
 #define NO_DFD INT_MIN                  /* record_name(): the record has no directory fd */
 
-static uint64_t hash_path(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;     /* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	return h;
-}
-
 static uint32_t *bucket_of(struct txn *t, const char *path)
 {
-	return &t->made_buckets[hash_path(path) & (MADE_BUCKETS - 1)];
+	return &t->made_buckets[str_hash(path) & (MADE_BUCKETS - 1)];
 }
 
 static void chain_link(struct txn *t, size_t k)

@@ -110,6 +110,16 @@ int run_capture(char *const argv[], char **out, size_t max, int timeout_ms);
 void sigpipe_ignore(void);
 void sigpipe_restore(void);
 
+/* FNV-1a of a string: for hash tables, not for anything an attacker must not collide. */
+static inline uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
 /* A device number as the kernel keeps it (s_dev, in kernel records): MAJOR << 20 | MINOR. */
 static inline uint32_t kernel_dev(dev_t d)
 {
